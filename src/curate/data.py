@@ -1,0 +1,78 @@
+"""Metadata keys that documents carry through the pipeline, and the decision helpers.
+
+Every stage reads and writes `datatrove.data.Document`s. A document is *live* until a stage decides
+it: `reject` (dropped, with `stage` and a snake_case `reason`) or `review` (sent to human review,
+with why). Decided documents are never removed from the stream: they flow through the remaining
+stages untouched and the output writer routes them to `rejected/` shards or the review queue, so
+every input ends up kept, rejected with a reason, or in review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datatrove.data import Document
+
+# --- provenance ---------------------------------------------------------------------------------
+SOURCE = "source"  # name of the configured source ("sample", "projects", ...)
+PATH = "path"  # local file the document came from
+URL = "url"  # URL that was requested
+FINAL_URL = "final_url"  # URL after redirects
+PROJECT = "project"  # crypto project (or other entity) the document belongs to
+KIND = "kind"  # whitepaper | blog | docs | news | research | other
+CONTENT_TYPE = "content_type"  # MIME type as sniffed or served
+HTTP_STATUS = "http_status"
+FETCHED_AT = "fetched_at"  # ISO-8601 UTC time of fetch or file read
+RAW = "_raw"  # raw bytes between source and extract; never written out
+
+# --- extracted ----------------------------------------------------------------------------------
+TITLE = "title"
+AUTHOR = "author"
+PUBLISHED = "published"
+LANG = "lang"
+LANG_SCORE = "lang_score"
+CONTENT_SHA1 = "content_sha1"  # sha1 of the normalized text (exact dedup key)
+N_WORDS = "n_words"
+
+# --- dedup --------------------------------------------------------------------------------------
+CLUSTER_ID = "minhash_cluster"
+DUP_OF = "dup_of"
+DUP_SIMILARITY = "dup_similarity"
+
+# --- membership ---------------------------------------------------------------------------------
+N_TOKENS = "n_tokens"
+TARGET_BPB = "target_bpb"
+TARGET_LOSS = "target_loss"
+ZLIB_BPB = "zlib_bpb"
+MEMBERSHIP_SCORE = "membership_score"
+MEMBERSHIP_METHOD = "membership_method"
+
+# --- decision -----------------------------------------------------------------------------------
+DECISION = "decision"  # keep | reject | review (absent while live)
+STAGE = "stage"  # stage that decided
+REASON = "reason"  # snake_case reason
+KEEP, REJECT, REVIEW = "keep", "reject", "review"
+
+
+def is_decided(doc: Document) -> bool:
+    """True once a stage has rejected the document or sent it to review."""
+    return doc.metadata.get(DECISION) in (REJECT, REVIEW)
+
+
+def reject(doc: Document, stage: str, reason: str, **details: Any) -> Document:
+    """Mark `doc` as dropped by `stage` for `reason`; extra details are stored as metadata."""
+    doc.metadata.update(details)
+    doc.metadata[DECISION] = REJECT
+    doc.metadata[STAGE] = stage
+    doc.metadata[REASON] = reason
+    doc.metadata.pop(RAW, None)
+    return doc
+
+
+def send_to_review(doc: Document, stage: str, reason: str, **details: Any) -> Document:
+    """Mark `doc` for human review because `stage` is unsure (`reason` says why)."""
+    doc.metadata.update(details)
+    doc.metadata[DECISION] = REVIEW
+    doc.metadata[STAGE] = stage
+    doc.metadata[REASON] = reason
+    return doc

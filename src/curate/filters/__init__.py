@@ -1,0 +1,1 @@
+"""Filters: drop documents by length, language and quality, each drop with a reason."""

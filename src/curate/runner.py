@@ -1,0 +1,199 @@
+"""Run a validated pipeline with datatrove's executors, phase by phase, resumably.
+
+A run lives in `out/<pipeline>/<run-id>/`. Phases run in order, each as a datatrove executor
+whose `logs/<phase>/completions/` lets a re-run of the same run id skip finished tasks:
+
+1. `ingest` (N tasks): sources → extract → normalize → filters → `stages/ingest/*.jsonl.gz`
+2. dedup phase(s) from `curate.dedup.plan.dedup_phases` → `stages/dedup/*.jsonl.gz`
+3. `score` (N tasks): membership → kept / rejected / review parquet shards
+4. finalize: review queue and `manifest.json` (its presence marks the run complete)
+
+Documents are never removed from the stream between phases, so the manifest can check that
+kept + rejected + review equals what the sources emitted. State shared by all runs of a
+pipeline (dedup index, score cache) lives in `out/<pipeline>/state/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from curate.config import Pipeline
+from curate.errors import CurateError, RunError
+from curate.writers.manifest import build_manifest
+
+RUN_ID_FORMAT = "%Y%m%d-%H%M%S"
+
+
+@dataclass
+class RunContext:
+    """Where a run reads and writes."""
+
+    pipeline: Pipeline
+    run_id: str
+    run_dir: Path
+    state_dir: Path
+    tasks: int
+    workers: int
+
+
+@dataclass
+class Phase:
+    """One executor run: `steps` over `tasks` tasks."""
+
+    name: str
+    steps: list[PipelineStep] = field(default_factory=list)
+    tasks: int = 1
+
+
+class CountInputs(PipelineStep):
+    """Pass documents through and record how many the sources emitted in `counts/ingest-<rank>.json`."""
+
+    name = "count inputs"
+    type = "🔢 - COUNT"
+
+    def __init__(self, counts_dir: str):
+        super().__init__()
+        self.counts_dir = counts_dir
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        n = 0
+        for doc in data or ():
+            n += 1
+            yield doc
+        path = Path(self.counts_dir) / f"ingest-{rank:05d}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"documents": n}))
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime(RUN_ID_FORMAT)
+
+
+def ingest_phase(ctx: RunContext) -> Phase:
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from curate.extract.normalize import NormalizeText
+
+    steps = ctx.pipeline.steps
+    pipeline: list[PipelineStep] = [s.build() for s in steps["sources"]]
+    pipeline.append(CountInputs(str(ctx.run_dir / "counts")))
+    pipeline += [s.build() for s in steps["extract"]]
+    pipeline.append(NormalizeText())
+    pipeline += [s.build() for s in steps["filters"]]
+    pipeline.append(JsonlWriter(str(ctx.run_dir / "stages" / "ingest"), output_filename="${rank}.jsonl.gz"))
+    return Phase("ingest", pipeline, ctx.tasks)
+
+
+def score_phase(ctx: RunContext) -> Phase:
+    from datatrove.pipeline.readers import JsonlReader
+
+    from curate.writers.parquet import ShardWriter
+
+    out = ctx.pipeline.config.output
+    pipeline: list[PipelineStep] = [
+        JsonlReader(str(ctx.run_dir / "stages" / "dedup"), glob_pattern="*.jsonl.gz")
+    ]
+    for spec in ctx.pipeline.steps["membership"]:
+        kwargs = dict(spec.kwargs)
+        if "cache_dir" in kwargs and kwargs["cache_dir"] is None:
+            kwargs["cache_dir"] = str(ctx.state_dir / "membership")
+        pipeline.append(spec.cls(**kwargs))
+    pipeline.append(
+        ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)
+    )
+    return Phase("score", pipeline, ctx.tasks)
+
+
+def plan(ctx: RunContext) -> list[Phase]:
+    """The phases of a run, in order."""
+    from curate.dedup.plan import dedup_phases
+
+    return [ingest_phase(ctx), *dedup_phases(ctx.pipeline.steps["dedup"], ctx), score_phase(ctx)]
+
+
+def _run_phase(phase: Phase, ctx: RunContext) -> None:
+    from datatrove.executor import LocalPipelineExecutor
+
+    executor = LocalPipelineExecutor(
+        pipeline=phase.steps,
+        tasks=phase.tasks,
+        workers=min(ctx.workers if ctx.workers > 0 else phase.tasks, phase.tasks),
+        logging_dir=str(ctx.run_dir / "logs" / phase.name),
+        skip_completed=True,
+    )
+    try:
+        executor.run()
+    except CurateError:
+        raise
+    except Exception as exc:
+        raise RunError(
+            f"phase {phase.name!r} failed: {exc}\n"
+            f"logs: {ctx.run_dir / 'logs' / phase.name}\n"
+            f"resume with: curate run {ctx.pipeline.path} --run-id {ctx.run_id}"
+        ) from exc
+    done = len(list((ctx.run_dir / "logs" / phase.name / "completions").glob("*")))
+    if done < phase.tasks:
+        raise RunError(
+            f"phase {phase.name!r}: {phase.tasks - done} of {phase.tasks} tasks did not finish "
+            f"(logs: {ctx.run_dir / 'logs' / phase.name}); "
+            f"resume with: curate run {ctx.pipeline.path} --run-id {ctx.run_id}"
+        )
+
+
+def prepare(pipeline: Pipeline, run_id: str | None = None, output_dir: str | None = None) -> RunContext:
+    """Create (or reopen, for a resume) the run directory and record the resolved config."""
+    executor = pipeline.config.executor
+    if executor.type != "local":
+        raise CurateError(f"executor type {executor.type!r} is not available in this version; use 'local'")
+    root = Path(output_dir or pipeline.config.output.dir) / pipeline.name
+    run_id = run_id or new_run_id()
+    run_dir = root / run_id
+    resolved = yaml.safe_dump(pipeline.resolved(), sort_keys=False, allow_unicode=True)
+    config_path = run_dir / "config.resolved.yaml"
+    if config_path.exists() and config_path.read_text(encoding="utf-8") != resolved:
+        raise RunError(
+            f"run {run_id} was started with a different configuration ({config_path}); use a new run id"
+        )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(resolved, encoding="utf-8")
+    return RunContext(pipeline, run_id, run_dir, root / "state", executor.tasks, executor.workers)
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    run_id: str | None = None,
+    output_dir: str | None = None,
+    on_phase: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) `pipeline`; return the manifest. A finished run is returned as it is."""
+    ctx = prepare(pipeline, run_id, output_dir)
+    manifest_path = ctx.run_dir / "manifest.json"
+    if manifest_path.exists():
+        return json.loads(manifest_path.read_text(encoding="utf-8"))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    started = time.time()
+    phases = plan(ctx)
+    for i, phase in enumerate(phases, 1):
+        if on_phase:
+            on_phase(i, len(phases), phase.name)
+        _run_phase(phase, ctx)
+    manifest = build_manifest(
+        ctx.run_dir, ctx.run_id, pipeline.name, {"seconds": round(time.time() - started, 1)}
+    )
+    if not manifest["accounted"]:
+        raise RunError(
+            f"accounting mismatch in {ctx.run_dir}: sources emitted {manifest['inputs']} documents but "
+            f"{manifest['kept'] + manifest['rejected'] + manifest['review']} were written"
+        )
+    return manifest

@@ -1,0 +1,38 @@
+"""Base class for curate's pipeline steps.
+
+A `CurateStep` is a datatrove `PipelineStep` whose `process` sees only live documents: documents
+already rejected or sent to review pass through untouched, so the writer at the end can account
+for every input. Counters go to datatrove's per-task stats (`stats/<rank>.json`).
+"""
+
+from __future__ import annotations
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from curate.data import REASON, is_decided
+
+
+class CurateStep(PipelineStep):
+    """A step that transforms, rejects or flags one live document at a time.
+
+    Subclasses set `name`, `type` and `stage` (the stage name written with a rejection) and
+    implement `process`, which edits `doc` in place and may call `curate.data.reject`.
+    """
+
+    type = "curate"
+    stage = "curate"
+
+    def process(self, doc: Document) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for doc in data or ():
+            if not is_decided(doc):
+                with self.track_time():
+                    self.process(doc)
+                if is_decided(doc):
+                    self.stat_update(f"dropped_{doc.metadata[REASON]}")
+                else:
+                    self.stat_update("passed")
+            yield doc

@@ -1,0 +1,1 @@
+"""Writers: kept, rejected and review parquet shards, and the run manifest."""
