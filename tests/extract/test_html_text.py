@@ -59,3 +59,14 @@ def test_sniff_trusts_bytes_over_labels():
 
 def test_normalize_text():
     assert normalize_text("a\u00a0 b\r\n\r\n\r\n\n c\x07 ") == "a b\n\nc"
+
+
+def test_markdown_front_matter_becomes_metadata():
+    raw = b"---\ntitle: Delegating Stake\nauthor: Ops Team\ndate: 2025-03-01\n---\n# Delegating\n\nBody text here."
+    doc = extract(raw_doc(raw, "text/markdown"))
+    assert doc.text.startswith("# Delegating")
+    assert (doc.metadata[M.TITLE], doc.metadata[M.AUTHOR], doc.metadata[M.PUBLISHED]) == (
+        "Delegating Stake",
+        "Ops Team",
+        "2025-03-01",
+    )

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
+import yaml
 from datatrove.data import Document
 
 from curate import data as M
 from curate.extract.normalize import TEXT, sniff
 from curate.steps import CurateStep
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Markdown YAML front matter (as a dict, {} if none or invalid) and the text after it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
 
 
 def decode(raw: bytes) -> tuple[str, str] | None:
@@ -48,5 +66,10 @@ class TextDecode(CurateStep):
             M.reject(doc, self.stage, "bad_encoding")
             return
         doc.text, encoding = decoded
+        if doc.metadata.get(M.CONTENT_TYPE) == "text/markdown":
+            front, doc.text = split_front_matter(doc.text)
+            for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "date")):
+                if front.get(field) is not None:
+                    doc.metadata[key] = str(front[field])
         if encoding != "utf-8":
             doc.metadata["encoding"] = encoding
