@@ -23,7 +23,8 @@ def test_run_prints_the_funnel(write_pipeline, tmp_path):
     (tmp_path / "a.txt").write_text(article("stablecoins"))
     (tmp_path / "b.txt").write_text("short")
     path = write_pipeline(
-        'name: tiny\nsources: [{files: {paths: ["{tmp}/*.txt"]}}]\nfilters: [length]\noutput: {dir: "{tmp}/out"}\n'
+        'name: tiny\nsources: [{files: {paths: ["{tmp}/*.txt"]}}]\n'
+        'filters: [length]\noutput: {dir: "{tmp}/out"}\n'
     )
     result = CliRunner().invoke(main, ["run", str(path), "--run-id", "x"])
     assert result.exit_code == 0, result.output

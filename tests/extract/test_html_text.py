@@ -62,7 +62,7 @@ def test_normalize_text():
 
 
 def test_markdown_front_matter_becomes_metadata():
-    raw = b"---\ntitle: Delegating Stake\nauthor: Ops Team\ndate: 2025-03-01\n---\n# Delegating\n\nBody text here."
+    raw = b"---\ntitle: Delegating Stake\nauthor: Ops Team\ndate: 2025-03-01\n---\n# Delegating\n\nBody."
     doc = extract(raw_doc(raw, "text/markdown"))
     assert doc.text.startswith("# Delegating")
     assert (doc.metadata[M.TITLE], doc.metadata[M.AUTHOR], doc.metadata[M.PUBLISHED]) == (

@@ -11,7 +11,6 @@ from curate import data as M
 from curate.extract.normalize import TEXT, sniff
 from curate.steps import CurateStep
 
-
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
