@@ -466,7 +466,7 @@ def layout(doc: dict) -> tuple[list[list[tuple[str, str]]], int]:
         else:
             ls, h = wrap(text, BODY_SIZE, TEXT_W)
             hyphens += h
-            items += [("B", l) for l in ls] + [("", "")]
+            items += [("B", line) for line in ls] + [("", "")]
     per_page = int((TOP_Y - BOTTOM_Y) / BODY_LEAD) + 1
     pages, cur = [], []
     for it in items:
