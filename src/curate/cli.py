@@ -85,5 +85,94 @@ def _print_summary(manifest: dict, output_dir: str) -> None:
     )
 
 
+def _pipeline_root(pipeline: str, output_dir: str | None) -> Path:
+    """`out/<name>` for a pipeline file or a bare pipeline name."""
+    from curate.config import load_config
+
+    if pipeline.endswith((".yaml", ".yml")) or Path(pipeline).is_file():
+        loaded = load_config(pipeline)
+        return Path(output_dir or loaded.config.output.dir) / loaded.name
+    return Path(output_dir or "out") / pipeline
+
+
+@main.command()
+@click.argument("pipeline", required=False)
+@click.option("--output-dir", help="Root of the runs (default: the pipeline's output.dir, or ./out).")
+def status(pipeline: str | None, output_dir: str | None) -> None:
+    """List the runs of PIPELINE (a pipeline file or name; default: every pipeline)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from curate.state import list_runs
+
+    try:
+        roots = (
+            [_pipeline_root(pipeline, output_dir)]
+            if pipeline
+            else sorted(p for p in Path(output_dir or "out").glob("*") if p.is_dir())
+        )
+    except CurateError as exc:
+        _fail(exc)
+    console = Console(width=160)
+    for root in roots:
+        runs = list_runs(root)
+        table = Table(title=f"{root.name} ({root})")
+        for column in ("run", "start", "end", "state", "in", "kept", "rejected", "review", "by stage"):
+            table.add_column(column)
+        for run in runs:
+            stages = ", ".join(f"{k}={v}" for k, v in (run.get("by_stage") or {}).items())
+            table.add_row(
+                run.get("run_id", "?"),
+                run.get("started", ""),
+                run.get("ended", ""),
+                run.get("state", ""),
+                *(str(run.get(k, "")) for k in ("inputs", "kept", "rejected", "review")),
+                stages,
+            )
+        console.print(table if runs else f"{root}: no runs")
+
+
+@main.command()
+@click.argument("pipeline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", required=True, help="Interval: 30m, 6h, 1d, 1w.")
+@click.option(
+    "--systemd", "systemd", is_flag=True, help="A systemd timer + service instead of a crontab line."
+)
+@click.option("--install", is_flag=True, help="Install it (user crontab, or ~/.config/systemd/user).")
+@click.option(
+    "--unit-dir", type=click.Path(file_okay=False, path_type=Path), help="Where --systemd installs."
+)
+def schedule(pipeline_file: Path, every: str, systemd: bool, install: bool, unit_dir: Path | None) -> None:
+    """Print (or --install) a schedule that runs PIPELINE_FILE every interval."""
+    from curate import schedule as sched
+    from curate.config import load_config
+
+    try:
+        loaded = load_config(pipeline_file)
+        sched.parse_every(every)
+        root = (Path(loaded.config.output.dir) / loaded.name).resolve()
+        plan = sched.Schedule(pipeline_file.resolve(), every, Path.cwd(), root / "cron.log", loaded.name)
+        if not systemd:
+            if install:
+                sched.install_cron(plan)
+                click.echo(f"installed in the user crontab: {plan.cron_line()}")
+            else:
+                click.echo(plan.cron_line())
+            return
+        if install:
+            target = unit_dir or Path.home() / ".config" / "systemd" / "user"
+            for path in sched.install_systemd(plan, target):
+                click.echo(f"wrote {path}")
+            click.echo(
+                f"enable with: systemctl --user daemon-reload && systemctl --user enable --now "
+                f"curate-{loaded.name}.timer"
+            )
+        else:
+            for name, text in plan.systemd_units().items():
+                click.echo(f"# {name}\n{text}")
+    except CurateError as exc:
+        _fail(exc)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ import yaml
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from curate.config import Pipeline
+from curate.config import Pipeline, StepConfig
 from curate.errors import CurateError, RunError
 from curate.writers.manifest import build_manifest
 
@@ -80,17 +81,27 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime(RUN_ID_FORMAT)
 
 
+def build_step(spec: StepConfig, ctx: RunContext) -> PipelineStep:
+    """Instantiate a configured step; `state_dir`/`cache_dir` options left unset point into the
+    pipeline's state folder (`out/<pipeline>/state/<section>-<step>`), shared by all its runs."""
+    kwargs = dict(spec.kwargs)
+    for key in ("state_dir", "cache_dir"):
+        if key in kwargs and kwargs[key] is None:
+            kwargs[key] = str(ctx.state_dir / f"{spec.section}-{spec.name}")
+    return spec.cls(**kwargs)
+
+
 def ingest_phase(ctx: RunContext) -> Phase:
     from datatrove.pipeline.writers import JsonlWriter
 
     from curate.extract.normalize import NormalizeText
 
     steps = ctx.pipeline.steps
-    pipeline: list[PipelineStep] = [s.build() for s in steps["sources"]]
+    pipeline: list[PipelineStep] = [build_step(s, ctx) for s in steps["sources"]]
     pipeline.append(CountInputs(str(ctx.run_dir / "counts")))
-    pipeline += [s.build() for s in steps["extract"]]
+    pipeline += [build_step(s, ctx) for s in steps["extract"]]
     pipeline.append(NormalizeText())
-    pipeline += [s.build() for s in steps["filters"]]
+    pipeline += [build_step(s, ctx) for s in steps["filters"]]
     pipeline.append(JsonlWriter(str(ctx.run_dir / "stages" / "ingest"), output_filename="${rank}.jsonl.gz"))
     return Phase("ingest", pipeline, ctx.tasks)
 
@@ -104,11 +115,7 @@ def score_phase(ctx: RunContext) -> Phase:
     pipeline: list[PipelineStep] = [
         JsonlReader(str(ctx.run_dir / "stages" / "dedup"), glob_pattern="*.jsonl.gz")
     ]
-    for spec in ctx.pipeline.steps["membership"]:
-        kwargs = dict(spec.kwargs)
-        if "cache_dir" in kwargs and kwargs["cache_dir"] is None:
-            kwargs["cache_dir"] = str(ctx.state_dir / "membership")
-        pipeline.append(spec.cls(**kwargs))
+    pipeline += [build_step(s, ctx) for s in ctx.pipeline.steps["membership"]]
     pipeline.append(
         ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)
     )
@@ -170,6 +177,15 @@ def prepare(pipeline: Pipeline, run_id: str | None = None, output_dir: str | Non
     return RunContext(pipeline, run_id, run_dir, root / "state", executor.tasks, executor.workers)
 
 
+def stage_counts(manifest: dict[str, Any]) -> dict[str, int]:
+    """Documents dropped (or sent to review) per stage, in flow order, from a manifest's funnel."""
+    counts: dict[str, int] = {}
+    for row in manifest["funnel"]:
+        key = f"{row['stage']}:{row['route']}"
+        counts[key] = counts.get(key, 0) + row["documents"]
+    return counts
+
+
 def run_pipeline(
     pipeline: Pipeline,
     run_id: str | None = None,
@@ -177,23 +193,64 @@ def run_pipeline(
     on_phase: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) `pipeline`; return the manifest. A finished run is returned as it is."""
+    from loguru import logger
+
+    from curate.report.report import write_corpus_report, write_run_report
+    from curate.sources.files_seen import record_run_files
+    from curate.state import COMPLETE, FAILED, RUNNING, PipelineLock, update_run_record, utcnow
+    from curate.writers.corpus import write_corpus_manifest
+
     ctx = prepare(pipeline, run_id, output_dir)
     manifest_path = ctx.run_dir / "manifest.json"
     if manifest_path.exists():
         return json.loads(manifest_path.read_text(encoding="utf-8"))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    started = time.time()
-    phases = plan(ctx)
-    for i, phase in enumerate(phases, 1):
-        if on_phase:
-            on_phase(i, len(phases), phase.name)
-        _run_phase(phase, ctx)
-    manifest = build_manifest(
-        ctx.run_dir, ctx.run_id, pipeline.name, {"seconds": round(time.time() - started, 1)}
-    )
-    if not manifest["accounted"]:
-        raise RunError(
-            f"accounting mismatch in {ctx.run_dir}: sources emitted {manifest['inputs']} documents but "
-            f"{manifest['kept'] + manifest['rejected'] + manifest['review']} were written"
+    with PipelineLock(ctx.run_dir.parent, ctx.run_id):
+        sink = logger.add(ctx.run_dir / "run.log", level="INFO", enqueue=False)
+        record = update_run_record(
+            ctx.run_dir,
+            run_id=ctx.run_id,
+            pipeline=pipeline.name,
+            config=str(pipeline.path),
+            state=RUNNING,
+            pid=os.getpid(),
+            host=socket.gethostname(),
         )
+        record.setdefault("started", utcnow())
+        update_run_record(ctx.run_dir, started=record["started"], attempts=record.get("attempts", 0) + 1)
+        started = time.time()
+        try:
+            phases = plan(ctx)
+            for i, phase in enumerate(phases, 1):
+                if on_phase:
+                    on_phase(i, len(phases), phase.name)
+                _run_phase(phase, ctx)
+            manifest = build_manifest(
+                ctx.run_dir, ctx.run_id, pipeline.name, {"seconds": round(time.time() - started, 1)}
+            )
+            if not manifest["accounted"]:
+                raise RunError(
+                    f"accounting mismatch in {ctx.run_dir}: sources emitted {manifest['inputs']} documents "
+                    f"but {manifest['kept'] + manifest['rejected'] + manifest['review']} were written"
+                )
+        except BaseException as exc:
+            update_run_record(ctx.run_dir, state=FAILED, ended=utcnow(), error=str(exc).splitlines()[0][:300])
+            logger.remove(sink)
+            raise
+        update_run_record(
+            ctx.run_dir,
+            state=COMPLETE,
+            ended=utcnow(),
+            inputs=manifest["inputs"],
+            kept=manifest["kept"],
+            rejected=manifest["rejected"],
+            review=manifest["review"],
+            by_stage=stage_counts(manifest),
+            seconds=manifest["seconds"],
+        )
+        record_run_files(ctx.run_dir, ctx.state_dir / "sources-files", ctx.run_id)
+        write_corpus_manifest(ctx.run_dir.parent)
+        write_run_report(ctx.run_dir)
+        write_corpus_report(ctx.run_dir.parent)
+        logger.remove(sink)
     return manifest

@@ -20,6 +20,7 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
 from curate.sources.kinds import KINDS, guess_kind
 
 CONTENT_TYPES = {
@@ -49,6 +50,9 @@ class FilesSource(PipelineStep):
         project: project name recorded with every document, if any.
         max_file_bytes: files larger than this are rejected unread (`file_too_large`).
         text_key: field holding the text in JSONL/parquet records.
+        incremental: skip files unchanged (same size and mtime) since a complete earlier run;
+            they are recorded as rejected with reason `not_modified`.
+        state_dir: where earlier runs' file fingerprints are kept (set by the runner).
     """
 
     name = "files"
@@ -62,6 +66,8 @@ class FilesSource(PipelineStep):
         project: str | None = None,
         max_file_bytes: int = 50 * 2**20,
         text_key: str = "text",
+        incremental: bool = True,
+        state_dir: str | None = None,
     ):
         super().__init__()
         if not paths:
@@ -74,6 +80,9 @@ class FilesSource(PipelineStep):
         self.project = project
         self.max_file_bytes = max_file_bytes
         self.text_key = text_key
+        self.incremental = incremental
+        self.state_dir = state_dir
+        self._seen = None
 
     def _matches(self) -> tuple[list[Path], list[str]]:
         files: set[Path] = set()
@@ -104,6 +113,15 @@ class FilesSource(PipelineStep):
         except OSError as exc:
             yield M.reject(self._base(doc_id, path), STAGE, "unreadable_file", error=str(exc))
             return
+        fingerprint = {FILE_SIZE: size, FILE_MTIME: path.stat().st_mtime_ns}
+        if self._seen is not None and self._seen.unchanged(str(path), size, fingerprint[FILE_MTIME]):
+            yield M.reject(self._base(doc_id, path), STAGE, "not_modified", **fingerprint)
+            return
+        for doc in self._read_changed(path, doc_id, size):
+            doc.metadata.update(fingerprint)
+            yield doc
+
+    def _read_changed(self, path: Path, doc_id: str, size: int) -> DocumentsPipeline:
         if size == 0:
             yield M.reject(self._base(doc_id, path), STAGE, "empty_file")
             return
@@ -181,6 +199,8 @@ class FilesSource(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
+        if self.incremental and self.state_dir:
+            self._seen = SeenFiles(self.state_dir)
         files, missing = self._matches()
         if rank == 0:
             for pattern in missing:
