@@ -77,6 +77,25 @@ class CountInputs(PipelineStep):
         path.write_text(json.dumps({"documents": n}))
 
 
+class StageReader(PipelineStep):
+    """Read the documents an earlier phase wrote (datatrove JSONL), nothing if it wrote none."""
+
+    name = "stage reader"
+    type = "📖 - READER"
+
+    def __init__(self, folder: str):
+        super().__init__()
+        self.folder = folder
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        from datatrove.pipeline.readers import JsonlReader
+
+        if data:
+            yield from data
+        if any(Path(self.folder).glob("*.jsonl.gz")):
+            yield from JsonlReader(self.folder, glob_pattern="*.jsonl.gz").run(None, rank, world_size)
+
+
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime(RUN_ID_FORMAT)
 
@@ -106,15 +125,11 @@ def ingest_phase(ctx: RunContext) -> Phase:
     return Phase("ingest", pipeline, ctx.tasks)
 
 
-def score_phase(ctx: RunContext) -> Phase:
-    from datatrove.pipeline.readers import JsonlReader
-
+def score_phase(ctx: RunContext, input_stage: str) -> Phase:
     from curate.writers.parquet import ShardWriter
 
     out = ctx.pipeline.config.output
-    pipeline: list[PipelineStep] = [
-        JsonlReader(str(ctx.run_dir / "stages" / "dedup"), glob_pattern="*.jsonl.gz")
-    ]
+    pipeline: list[PipelineStep] = [StageReader(str(ctx.run_dir / "stages" / input_stage))]
     pipeline += [build_step(s, ctx) for s in ctx.pipeline.steps["membership"]]
     pipeline.append(
         ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)
@@ -123,10 +138,12 @@ def score_phase(ctx: RunContext) -> Phase:
 
 
 def plan(ctx: RunContext) -> list[Phase]:
-    """The phases of a run, in order."""
+    """The phases of a run, in order (no dedup phase when no dedup step is configured)."""
+    if not ctx.pipeline.steps["dedup"]:
+        return [ingest_phase(ctx), score_phase(ctx, "ingest")]
     from curate.dedup.plan import dedup_phases
 
-    return [ingest_phase(ctx), *dedup_phases(ctx.pipeline.steps["dedup"], ctx), score_phase(ctx)]
+    return [ingest_phase(ctx), *dedup_phases(ctx.pipeline.steps["dedup"], ctx), score_phase(ctx, "dedup")]
 
 
 def _run_phase(phase: Phase, ctx: RunContext) -> None:
@@ -177,6 +194,14 @@ def prepare(pipeline: Pipeline, run_id: str | None = None, output_dir: str | Non
     return RunContext(pipeline, run_id, run_dir, root / "state", executor.tasks, executor.workers)
 
 
+def _log(ctx: RunContext, message: str) -> None:
+    """Append a line to the run's own log (`run.log`; datatrove's task logs are under `logs/`)."""
+    from curate.state import utcnow
+
+    with open(ctx.run_dir / "run.log", "a", encoding="utf-8") as f:
+        f.write(f"{utcnow()} {message}\n")
+
+
 def stage_counts(manifest: dict[str, Any]) -> dict[str, int]:
     """Documents dropped (or sent to review) per stage, in flow order, from a manifest's funnel."""
     counts: dict[str, int] = {}
@@ -193,8 +218,6 @@ def run_pipeline(
     on_phase: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) `pipeline`; return the manifest. A finished run is returned as it is."""
-    from loguru import logger
-
     from curate.report.report import write_corpus_report, write_run_report
     from curate.sources.files_seen import record_run_files
     from curate.state import COMPLETE, FAILED, RUNNING, PipelineLock, update_run_record, utcnow
@@ -206,7 +229,6 @@ def run_pipeline(
         return json.loads(manifest_path.read_text(encoding="utf-8"))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with PipelineLock(ctx.run_dir.parent, ctx.run_id):
-        sink = logger.add(ctx.run_dir / "run.log", level="INFO", enqueue=False)
         record = update_run_record(
             ctx.run_dir,
             run_id=ctx.run_id,
@@ -224,6 +246,7 @@ def run_pipeline(
             for i, phase in enumerate(phases, 1):
                 if on_phase:
                     on_phase(i, len(phases), phase.name)
+                _log(ctx, f"phase {i}/{len(phases)} {phase.name}: {phase.tasks} tasks")
                 _run_phase(phase, ctx)
             manifest = build_manifest(
                 ctx.run_dir, ctx.run_id, pipeline.name, {"seconds": round(time.time() - started, 1)}
@@ -235,7 +258,7 @@ def run_pipeline(
                 )
         except BaseException as exc:
             update_run_record(ctx.run_dir, state=FAILED, ended=utcnow(), error=str(exc).splitlines()[0][:300])
-            logger.remove(sink)
+            _log(ctx, f"run failed: {exc}")
             raise
         update_run_record(
             ctx.run_dir,
@@ -252,5 +275,5 @@ def run_pipeline(
         write_corpus_manifest(ctx.run_dir.parent)
         write_run_report(ctx.run_dir)
         write_corpus_report(ctx.run_dir.parent)
-        logger.remove(sink)
+        _log(ctx, f"run complete: {manifest['inputs']} in, {manifest['kept']} kept")
     return manifest

@@ -74,6 +74,8 @@ def _mix_section(stats: RunStats) -> str:
             " (≈ estimated from bytes where not scored)" if any(m.estimated for m in groups.values()) else ""
         )
         parts.append(f"<h3>by {dimension}{estimated}</h3>")
+        if dimension == "kind":
+            parts.append(svg.bars([(name, m.tokens) for name, m in groups.items()], unit=" tok"))
         parts.append(
             _table([dimension, "docs", "tokens", "% of tokens", "tokens/doc"], rows, f"mix-{dimension}")
         )
