@@ -124,3 +124,35 @@ def test_decision_columns_are_consistent(corpus, write_pipeline, tmp_path):
     for row in read_all(tmp_path / "out" / "small" / "r4"):
         if row["decision"] == M.REJECT:
             assert row["stage"] in ("sources", "extract", "filters", "dedup") and row["reason"]
+
+
+def test_second_run_does_only_new_work(write_pipeline, tmp_path):
+    from click.testing import CliRunner
+
+    from curate.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, topic in enumerate(["rollups", "oracles", "bridges"]):
+        (src / f"p{i}.html").write_text(html_page(topic.title(), article(topic)))
+    pipeline = load_config(write_pipeline(PIPELINE))
+    first = run_pipeline(pipeline, run_id="a")
+    assert (first["inputs"], first["kept"]) == (3, 3)
+    (src / "p3.html").write_text(html_page("Custody", article("custody")))
+    (src / "p0.html").write_text(html_page("Rollups v2", article("rollups, revised")))
+    second = run_pipeline(pipeline, run_id="b")
+    rows = read_all(tmp_path / "out" / "small" / "b")
+    new_work = sorted(Path(r["path"]).name for r in rows if r["decision"] == "keep")
+    assert new_work == ["p0.html", "p3.html"]
+    assert sorted(Path(r["path"]).name for r in rows if r["reason"] == "not_modified") == [
+        "p1.html",
+        "p2.html",
+    ]
+    assert second["accounted"]
+    corpus = json.loads((tmp_path / "out" / "small" / "corpus.json").read_text())
+    assert corpus["documents"] == 5 and [r["run_id"] for r in corpus["runs"]] == ["a", "b"]
+    status = CliRunner().invoke(main, ["status", str(pipeline.path)])
+    assert status.exit_code == 0, status.output
+    lines = [line for line in status.output.splitlines() if line.startswith("│ a") or line.startswith("│ b")]
+    assert "complete" in lines[0] and "complete" in lines[1]
+    assert "sources:rejected=2" in status.output

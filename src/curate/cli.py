@@ -174,5 +174,55 @@ def schedule(pipeline_file: Path, every: str, systemd: bool, install: bool, unit
         _fail(exc)
 
 
+@main.command()
+@click.argument("pipeline")
+@click.option(
+    "--by", default="lang", show_default=True, help="Column the shares are over (lang, source, kind)."
+)
+@click.option("--target", required=True, help="Shares per group, e.g. ja=0.8,en=0.2.")
+@click.option("--budget-tokens", type=int, required=True, help="Token budget of the mixture.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--name", default="default", show_default=True, help="Mixture name (out/<pipeline>/mixes/<name>)."
+)
+@click.option("--output-dir", help="Root of the runs (default: the pipeline's output.dir, or ./out).")
+def mix(
+    pipeline: str, by: str, target: str, budget_tokens: int, seed: int, name: str, output_dir: str | None
+):
+    """Sample the corpus of PIPELINE to target proportions within a token budget."""
+    from curate.corpus.mix import build_mix, parse_target
+
+    try:
+        root = _pipeline_root(pipeline, output_dir)
+        summary = build_mix(root, by, parse_target(target), budget_tokens, seed, root / "mixes" / name)
+    except CurateError as exc:
+        _fail(exc)
+    shares = ", ".join(f"{g}={v:.1%}" for g, v in summary["achieved"].items())
+    out = root / "mixes" / name
+    click.echo(f"{summary['documents']} documents, {summary['tokens']:,} tokens ({shares}) -> {out}")
+
+
+@main.command()
+@click.argument("pipeline")
+@click.option("--sequence-tokens", type=int, default=65536, show_default=True, help="Tokens per sequence.")
+@click.option("--by", default="source", show_default=True, help="Sequences never mix values of this column.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--output-dir", help="Root of the runs (default: the pipeline's output.dir, or ./out).")
+def pack(pipeline: str, sequence_tokens: int, by: str, seed: int, output_dir: str | None) -> None:
+    """Pack the corpus of PIPELINE into long-context sequences, one source per sequence."""
+    from curate.corpus.pack import build_packs
+
+    try:
+        root = _pipeline_root(pipeline, output_dir)
+        out = root / "packs" / f"{by}-{sequence_tokens}"
+        summary = build_packs(root, sequence_tokens, by, seed, out)
+    except CurateError as exc:
+        _fail(exc)
+    click.echo(
+        f"{summary['sequences']} sequences of <= {sequence_tokens:,} tokens from {summary['groups']} "
+        f"groups (mean fill {summary['mean_fill']:.0%}) -> {out}"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,80 @@
+"""Sample the corpus to target proportions within a token budget, deterministically.
+
+With target shares p_g (summing to 1) over groups g of a column (`lang`, `source`, `kind`, ...)
+and a budget of B tokens, group g gets p_g·B' tokens where B' = min(B, min_g avail_g / p_g): if a
+group has too little text the whole mixture shrinks so the proportions still hold. Inside a group
+documents are taken in a seeded pseudo-random order until its share is filled (a document that
+would overshoot is skipped), so the same seed always gives the same mixture.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.corpus import corpus_rows, seeded_key, tokens_of
+from curate.errors import CurateError
+from curate.writers.manifest import write_json_atomic
+
+COLUMNS = ["id", "text", "lang", "source", "kind", "project", "n_tokens"]
+
+
+def parse_target(spec: str) -> dict[str, float]:
+    """`ja=0.8,en=0.2` → {"ja": 0.8, "en": 0.2}; shares must be positive and sum to 1."""
+    try:
+        target = {k.strip(): float(v) for k, v in (part.split("=") for part in spec.split(","))}
+    except ValueError:
+        raise CurateError(
+            f"--target: expected GROUP=SHARE,... such as ja=0.8,en=0.2; found {spec!r}"
+        ) from None
+    if any(v <= 0 for v in target.values()) or abs(sum(target.values()) - 1) > 1e-6:
+        raise CurateError(f"--target: shares must be positive and sum to 1, found {target}")
+    return target
+
+
+def build_mix(
+    pipeline_root: Path, by: str, target: dict[str, float], budget_tokens: int, seed: int, out_dir: Path
+) -> dict[str, Any]:
+    """Write the mixture to `out_dir/mix.parquet` and `out_dir/mix.json`; return the summary."""
+    if by not in COLUMNS:
+        raise CurateError(f"--by: expected one of {COLUMNS}, found {by!r}")
+    candidates: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for row in corpus_rows(pipeline_root, ["id", "text", "n_tokens", by]):
+        group = row[by] or "(none)"
+        if group in target:
+            candidates[group].append((seeded_key(seed, row["id"]), row["id"], tokens_of(row)))
+    available = {g: sum(t for *_, t in candidates[g]) for g in target}
+    missing = [g for g, n in available.items() if n == 0]
+    if missing:
+        raise CurateError(f"no kept documents with {by} = {missing}; available: {sorted(candidates)}")
+    total = min(budget_tokens, *(available[g] / share for g, share in target.items()))
+    chosen: set[str] = set()
+    achieved: dict[str, int] = {}
+    for group, share in target.items():
+        quota, used = share * total, 0
+        for _, doc_id, tokens in sorted(candidates[group]):
+            if used + tokens <= quota:
+                chosen.add(doc_id)
+                used += tokens
+        achieved[group] = used
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [r for r in corpus_rows(pipeline_root, COLUMNS) if r["id"] in chosen]
+    rows.sort(key=lambda r: seeded_key(seed, r["id"]))
+    pq.write_table(pa.Table.from_pylist(rows), out_dir / "mix.parquet", compression="zstd")
+    mixed = sum(achieved.values()) or 1
+    summary = {
+        "by": by,
+        "seed": seed,
+        "budget_tokens": budget_tokens,
+        "tokens": sum(achieved.values()),
+        "documents": len(rows),
+        "target": target,
+        "achieved": {g: round(n / mixed, 4) for g, n in achieved.items()},
+        "available_tokens": available,
+    }
+    write_json_atomic(out_dir / "mix.json", summary)
+    return summary
