@@ -46,6 +46,23 @@ TARGET_LOSS = "target_loss"
 ZLIB_BPB = "zlib_bpb"
 MEMBERSHIP_SCORE = "membership_score"
 MEMBERSHIP_METHOD = "membership_method"
+MEMBERSHIP_NOTE = "membership_note"  # why a text was only partly scored or not at all (truncated, ...)
+N_BYTES = "n_bytes"  # UTF-8 bytes of the scored text (the denominator of every bits-per-byte score)
+ZLIB_SCORE = "zlib_score"  # -(target bits) / (zlib bits), Carlini et al. 2021; higher = more likely member
+MINK_PP = "mink_pp"  # Min-K%++ on the target (Zhang et al. 2024), k = mink_k
+REF_MODELS = "ref_models"  # list of reference model ids, in the order of REF_BPB
+REF_BPB = "ref_bpb"  # list: bits per byte under each reference model
+REF_RATIO = "ref_ratio"  # mean over references of ref_bpb - target_bpb (bits/byte)
+LIRA = "lira"  # offline LiRA z-score of the target against the references (K >= 2)
+MEMBERSHIP_THRESHOLD = "membership_threshold"  # decision threshold in score units (reject at or above)
+MEMBERSHIP_REVIEW_FROM = "membership_review_from"  # scores in [review_from, threshold) go to review
+
+# --- crawl --------------------------------------------------------------------------------------
+CRAWL_DEPTH = "crawl_depth"  # link hops from a seed (sitemap and feed entries count 1)
+ETAG = "etag"  # ETag of the response, sent back as If-None-Match on the next run
+LAST_MODIFIED = "last_modified"  # Last-Modified of the response, sent back as If-Modified-Since
+RAW_SHA1 = "raw_sha1"  # sha1 of the fetched body (bytes as decoded from Content-Encoding)
+WARC_RECORD = "warc_record"  # "<file>#<offset>" of the stored body, relative to the crawl state dir
 
 # --- decision -----------------------------------------------------------------------------------
 DECISION = "decision"  # keep | reject | review (absent while live)

@@ -65,4 +65,4 @@ def test_to_row_types_and_unknown_keys():
     )
     row = to_row(doc, "r")
     assert row[M.HTTP_STATUS] == 200 and row[M.LANG_SCORE] == 1.0
-    assert json.loads(row["metadata"]) == {"etag": "abc"}
+    assert json.loads(row["metadata"]) == {"note": "abc"}

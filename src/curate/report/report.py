@@ -43,11 +43,18 @@ def _table(headers: list[str], rows: list[list[Any]], table_id: str) -> str:
 
 
 def thresholds(run_dir: Path) -> dict[str, float]:
-    """Decision threshold and review-band edge of the run's membership step, where known."""
-    recorded = run_dir / "membership.json"
-    if recorded.exists():
-        data = json.loads(recorded.read_text(encoding="utf-8"))
-        return {k: v for k, v in data.items() if k in ("threshold", "review_from") and v is not None}
+    """Decision threshold and review-band edge of the run's membership step, where known: as
+    recorded with the scored documents (calibrated runs), else from the configuration."""
+    import pyarrow.parquet as pq
+
+    for shard in sorted(run_dir.glob("*/*.parquet")):
+        table = pq.read_table(shard, columns=["membership_threshold", "membership_review_from"])
+        for threshold, review_from in zip(*(c.to_pylist() for c in table.columns), strict=True):
+            if threshold is not None:
+                lines = {"threshold": threshold}
+                if review_from is not None and review_from < threshold:
+                    lines["review_from"] = review_from
+                return lines
     config = yaml.safe_load((run_dir / "config.resolved.yaml").read_text(encoding="utf-8"))
     for step in config.get("membership") or []:
         options = next(iter(step.values())) or {}

@@ -23,6 +23,7 @@ from curate import data as M
 
 ROUTES = {M.KEEP: "kept", M.REJECT: "rejected", M.REVIEW: "review"}
 _STR, _F64, _I64 = pa.string(), pa.float64(), pa.int64()
+_STRS, _F64S = pa.list_(pa.string()), pa.list_(pa.float64())
 SCHEMA = pa.schema(
     [
         ("id", _STR),
@@ -50,8 +51,22 @@ SCHEMA = pa.schema(
         (M.TARGET_LOSS, _F64),
         (M.TARGET_BPB, _F64),
         (M.ZLIB_BPB, _F64),
+        (M.N_BYTES, _I64),
+        (M.ZLIB_SCORE, _F64),
+        (M.MINK_PP, _F64),
+        (M.REF_MODELS, _STRS),
+        (M.REF_BPB, _F64S),
+        (M.REF_RATIO, _F64),
+        (M.LIRA, _F64),
         (M.MEMBERSHIP_SCORE, _F64),
         (M.MEMBERSHIP_METHOD, _STR),
+        (M.MEMBERSHIP_THRESHOLD, _F64),
+        (M.MEMBERSHIP_REVIEW_FROM, _F64),
+        (M.MEMBERSHIP_NOTE, _STR),
+        (M.CRAWL_DEPTH, _I64),
+        (M.ETAG, _STR),
+        (M.LAST_MODIFIED, _STR),
+        (M.RAW_SHA1, _STR),
         (M.DECISION, _STR),
         (M.STAGE, _STR),
         (M.REASON, _STR),
@@ -60,7 +75,13 @@ SCHEMA = pa.schema(
     ]
 )
 _COLUMNS = set(SCHEMA.names)
-_CASTS = {_STR: str, _F64: float, _I64: int}
+_CASTS = {
+    _STR: str,
+    _F64: float,
+    _I64: int,
+    _STRS: lambda v: [str(x) for x in v],
+    _F64S: lambda v: [None if x is None else float(x) for x in v],
+}
 
 
 def to_row(doc: Document, run_id: str) -> dict[str, Any]:
