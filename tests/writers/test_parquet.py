@@ -61,7 +61,7 @@ def test_rerun_of_a_task_replaces_its_shards(tmp_path):
 
 def test_to_row_types_and_unknown_keys():
     doc = Document(
-        text="t", id="i", metadata={M.HTTP_STATUS: "200", M.LANG_SCORE: 1, "etag": "abc", M.RAW: b"x"}
+        text="t", id="i", metadata={M.HTTP_STATUS: "200", M.LANG_SCORE: 1, "note": "abc", M.RAW: b"x"}
     )
     row = to_row(doc, "r")
     assert row[M.HTTP_STATUS] == 200 and row[M.LANG_SCORE] == 1.0
