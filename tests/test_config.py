@@ -86,8 +86,31 @@ def test_resolved_config_fills_defaults():
                 "project": None,
                 "max_file_bytes": 50 * 2**20,
                 "text_key": "text",
+                "incremental": True,
+                "state_dir": None,
             }
         }
     ]
     assert [next(iter(s)) for s in resolved["extract"]] == ["html", "pdf", "text"]
-    assert resolved["executor"] == {"type": "local", "tasks": 1, "workers": -1}
+    assert resolved["executor"] == {
+        "type": "local",
+        "tasks": 1,
+        "workers": -1,
+        "cpus_per_task": 1,
+        "mem_per_cpu_gb": 2.0,
+        "ray_address": None,
+        "slurm": None,
+    }
+
+
+def test_slurm_needs_its_settings():
+    problems = problems_of(
+        {"name": "x", "sources": [{"files": {"paths": ["a"]}}], "executor": {"type": "slurm"}}
+    )
+    assert problems == [
+        "p.yaml: executor: value error, executor.slurm (with at least `partition`) is required "
+        "when type is slurm, found {'type': 'slurm'}"
+    ]
+    bad_time = {"type": "slurm", "slurm": {"partition": "cpu", "time": "soon"}}
+    (problem,) = problems_of({"name": "x", "sources": [{"files": {"paths": ["a"]}}], "executor": bad_time})
+    assert problem.startswith("p.yaml: executor.slurm.time:") and "found 'soon'" in problem

@@ -62,6 +62,12 @@ def run(pipeline_file: Path, run_id: str | None, output_dir: str | None) -> None
         )
     except CurateError as exc:
         _fail(exc)
+    if "submitted" in manifest:
+        click.echo(f"queued {len(manifest['submitted'])} Slurm jobs for run {manifest['run_id']}:")
+        for script in manifest["submitted"]:
+            click.echo(f"  {script}")
+        click.echo(f"follow with: curate status {pipeline_file}")
+        return
     _print_summary(manifest, pipeline.config.output.dir if output_dir is None else output_dir)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from curate import registry
 from curate.errors import ConfigError
@@ -29,12 +29,34 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SlurmConfig(StrictModel):
+    """Slurm job settings, passed to datatrove's `SlurmPipelineExecutor`."""
+
+    partition: str
+    time: str = Field("24:00:00", pattern=r"^(\d+-)?\d{1,2}(:\d{2}){1,2}$", description="job time limit")
+    qos: str = "normal"
+    job_name: str = "curate"
+    venv_path: str | None = Field(None, description="activate script sourced by jobs; default: this venv's")
+    env_command: str | None = None
+    sbatch_args: dict[str, str | int] = Field(default_factory=dict)
+
+
 class ExecutorConfig(StrictModel):
     """Where the pipeline runs; passed through to datatrove's executors."""
 
     type: Literal["local", "ray", "slurm"] = "local"
     tasks: int = Field(1, ge=1, description="number of shards the work is split into")
     workers: int = Field(-1, ge=-1, description="tasks run at once; -1 = all")
+    cpus_per_task: int = Field(1, ge=1)
+    mem_per_cpu_gb: float = Field(2.0, gt=0)
+    ray_address: str | None = Field(None, description="Ray cluster address; none starts Ray on this machine")
+    slurm: SlurmConfig | None = None
+
+    @model_validator(mode="after")
+    def _slurm_settings(self) -> ExecutorConfig:
+        if self.type == "slurm" and self.slurm is None:
+            raise ValueError("executor.slurm (with at least `partition`) is required when type is slurm")
+        return self
 
 
 class OutputConfig(StrictModel):

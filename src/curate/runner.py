@@ -147,17 +147,10 @@ def plan(ctx: RunContext) -> list[Phase]:
 
 
 def _run_phase(phase: Phase, ctx: RunContext) -> None:
-    from datatrove.executor import LocalPipelineExecutor
+    from curate.executors import make_executor
 
-    executor = LocalPipelineExecutor(
-        pipeline=phase.steps,
-        tasks=phase.tasks,
-        workers=min(ctx.workers if ctx.workers > 0 else phase.tasks, phase.tasks),
-        logging_dir=str(ctx.run_dir / "logs" / phase.name),
-        skip_completed=True,
-    )
     try:
-        executor.run()
+        make_executor(phase, ctx).run()
     except CurateError:
         raise
     except Exception as exc:
@@ -178,8 +171,6 @@ def _run_phase(phase: Phase, ctx: RunContext) -> None:
 def prepare(pipeline: Pipeline, run_id: str | None = None, output_dir: str | None = None) -> RunContext:
     """Create (or reopen, for a resume) the run directory and record the resolved config."""
     executor = pipeline.config.executor
-    if executor.type != "local":
-        raise CurateError(f"executor type {executor.type!r} is not available in this version; use 'local'")
     root = Path(output_dir or pipeline.config.output.dir) / pipeline.name
     run_id = run_id or new_run_id()
     run_dir = root / run_id
@@ -211,36 +202,119 @@ def stage_counts(manifest: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+def finalize(run_dir: Path, run_id: str, pipeline_name: str, state_dir: Path) -> dict[str, Any]:
+    """After the last phase: manifest and accounting check, run record, corpus manifest, reports."""
+    from curate.report.report import write_corpus_report, write_run_report
+    from curate.sources.files_seen import record_run_files
+    from curate.state import COMPLETE, read_json, update_run_record, utcnow
+    from curate.writers.corpus import write_corpus_manifest
+
+    started = (read_json(run_dir / "run.json") or {}).get("started_ts", time.time())
+    manifest = build_manifest(run_dir, run_id, pipeline_name, {"seconds": round(time.time() - started, 1)})
+    if not manifest["accounted"]:
+        raise RunError(
+            f"accounting mismatch in {run_dir}: sources emitted {manifest['inputs']} documents "
+            f"but {manifest['kept'] + manifest['rejected'] + manifest['review']} were written"
+        )
+    update_run_record(
+        run_dir,
+        state=COMPLETE,
+        ended=utcnow(),
+        inputs=manifest["inputs"],
+        kept=manifest["kept"],
+        rejected=manifest["rejected"],
+        review=manifest["review"],
+        by_stage=stage_counts(manifest),
+        seconds=manifest["seconds"],
+    )
+    record_run_files(run_dir, state_dir / "sources-files", run_id)
+    write_corpus_manifest(run_dir.parent)
+    write_run_report(run_dir)
+    write_corpus_report(run_dir.parent)
+    return manifest
+
+
+class FinalizeRun(PipelineStep):
+    """`finalize` as a one-task pipeline, for executors that run phases as queued jobs (Slurm)."""
+
+    name = "finalize"
+    type = "🏁 - FINALIZE"
+
+    def __init__(self, run_dir: str, run_id: str, pipeline_name: str, state_dir: str):
+        super().__init__()
+        self.run_dir, self.run_id, self.pipeline_name, self.state_dir = (
+            run_dir,
+            run_id,
+            pipeline_name,
+            state_dir,
+        )
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        finalize(Path(self.run_dir), self.run_id, self.pipeline_name, Path(self.state_dir))
+        yield from ()
+
+
+def _start_record(ctx: RunContext, state: str) -> None:
+    from curate.state import read_json, update_run_record, utcnow
+
+    record = read_json(ctx.run_dir / "run.json") or {}
+    update_run_record(
+        ctx.run_dir,
+        run_id=ctx.run_id,
+        pipeline=ctx.pipeline.name,
+        config=str(ctx.pipeline.path),
+        executor=ctx.pipeline.config.executor.type,
+        state=state,
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        started=record.get("started") or utcnow(),
+        started_ts=record.get("started_ts") or time.time(),
+        attempts=record.get("attempts", 0) + 1,
+    )
+
+
+def submit_slurm(ctx: RunContext) -> list[Path]:
+    """Queue every phase and the finalize step as chained Slurm array jobs; return the sbatch scripts."""
+    from curate.executors import make_executor
+
+    _start_record(ctx, "submitted")
+    phases = [
+        *plan(ctx),
+        Phase(
+            "finalize", [FinalizeRun(str(ctx.run_dir), ctx.run_id, ctx.pipeline.name, str(ctx.state_dir))], 1
+        ),
+    ]
+    previous = None
+    for phase in phases:
+        previous = make_executor(phase, ctx, depends=previous)
+    previous.run()  # launches its dependencies first, each with `afterok` on the one before
+    _log(ctx, f"submitted {len(phases)} Slurm jobs")
+    return [ctx.run_dir / "logs" / p.name / "launch_script.slurm" for p in phases]
+
+
 def run_pipeline(
     pipeline: Pipeline,
     run_id: str | None = None,
     output_dir: str | None = None,
     on_phase: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) `pipeline`; return the manifest. A finished run is returned as it is."""
-    from curate.report.report import write_corpus_report, write_run_report
-    from curate.sources.files_seen import record_run_files
-    from curate.state import COMPLETE, FAILED, RUNNING, PipelineLock, update_run_record, utcnow
-    from curate.writers.corpus import write_corpus_manifest
+    """Run (or resume) `pipeline`; return the manifest. A finished run is returned as it is.
+
+    With `executor.type: slurm` the phases are queued as jobs and the returned dict only says so
+    (`{"submitted": [sbatch scripts], ...}`); `curate status` follows the run.
+    """
+    from curate.state import FAILED, RUNNING, PipelineLock, update_run_record, utcnow
 
     ctx = prepare(pipeline, run_id, output_dir)
     manifest_path = ctx.run_dir / "manifest.json"
     if manifest_path.exists():
         return json.loads(manifest_path.read_text(encoding="utf-8"))
+    if pipeline.config.executor.type == "slurm":
+        scripts = submit_slurm(ctx)
+        return {"pipeline": pipeline.name, "run_id": ctx.run_id, "submitted": [str(p) for p in scripts]}
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with PipelineLock(ctx.run_dir.parent, ctx.run_id):
-        record = update_run_record(
-            ctx.run_dir,
-            run_id=ctx.run_id,
-            pipeline=pipeline.name,
-            config=str(pipeline.path),
-            state=RUNNING,
-            pid=os.getpid(),
-            host=socket.gethostname(),
-        )
-        record.setdefault("started", utcnow())
-        update_run_record(ctx.run_dir, started=record["started"], attempts=record.get("attempts", 0) + 1)
-        started = time.time()
+        _start_record(ctx, RUNNING)
         try:
             phases = plan(ctx)
             for i, phase in enumerate(phases, 1):
@@ -248,32 +322,10 @@ def run_pipeline(
                     on_phase(i, len(phases), phase.name)
                 _log(ctx, f"phase {i}/{len(phases)} {phase.name}: {phase.tasks} tasks")
                 _run_phase(phase, ctx)
-            manifest = build_manifest(
-                ctx.run_dir, ctx.run_id, pipeline.name, {"seconds": round(time.time() - started, 1)}
-            )
-            if not manifest["accounted"]:
-                raise RunError(
-                    f"accounting mismatch in {ctx.run_dir}: sources emitted {manifest['inputs']} documents "
-                    f"but {manifest['kept'] + manifest['rejected'] + manifest['review']} were written"
-                )
+            manifest = finalize(ctx.run_dir, ctx.run_id, pipeline.name, ctx.state_dir)
         except BaseException as exc:
             update_run_record(ctx.run_dir, state=FAILED, ended=utcnow(), error=str(exc).splitlines()[0][:300])
             _log(ctx, f"run failed: {exc}")
             raise
-        update_run_record(
-            ctx.run_dir,
-            state=COMPLETE,
-            ended=utcnow(),
-            inputs=manifest["inputs"],
-            kept=manifest["kept"],
-            rejected=manifest["rejected"],
-            review=manifest["review"],
-            by_stage=stage_counts(manifest),
-            seconds=manifest["seconds"],
-        )
-        record_run_files(ctx.run_dir, ctx.state_dir / "sources-files", ctx.run_id)
-        write_corpus_manifest(ctx.run_dir.parent)
-        write_run_report(ctx.run_dir)
-        write_corpus_report(ctx.run_dir.parent)
         _log(ctx, f"run complete: {manifest['inputs']} in, {manifest['kept']} kept")
     return manifest

@@ -1,0 +1,83 @@
+"""datatrove executors for a phase, chosen by `executor.type`: local, ray or slurm.
+
+curate has no engine of its own: every phase is a datatrove executor over the same steps.
+`local` runs tasks in processes on this machine; `ray` submits them to a Ray cluster
+(`executor.ray_address`, or a Ray started on this machine when unset); `slurm` writes sbatch
+array jobs chained with `afterok` dependencies and returns once they are queued. Completion
+markers under `logs/<phase>/completions/` make every type resumable the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from curate.errors import MissingDependencyError
+
+if TYPE_CHECKING:
+    from datatrove.executor.base import PipelineExecutor
+
+    from curate.runner import Phase, RunContext
+
+
+def connect_ray(address: str | None) -> None:
+    """Connect to (or start) Ray once per process."""
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependencyError("ray", "executor type ray", extra="ray") from None
+    if not ray.is_initialized():
+        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
+
+
+def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | None = None) -> PipelineExecutor:
+    """The datatrove executor that runs `phase` of the run `ctx`."""
+    config = ctx.pipeline.config.executor
+    logging_dir = str(ctx.run_dir / "logs" / phase.name)
+    workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
+    if config.type == "local":
+        from datatrove.executor import LocalPipelineExecutor
+
+        return LocalPipelineExecutor(
+            pipeline=phase.steps,
+            tasks=phase.tasks,
+            workers=workers,
+            logging_dir=logging_dir,
+            skip_completed=True,
+        )
+    if config.type == "ray":
+        from datatrove.executor import RayPipelineExecutor
+
+        connect_ray(config.ray_address)
+        return RayPipelineExecutor(
+            pipeline=phase.steps,
+            tasks=phase.tasks,
+            workers=workers,
+            logging_dir=logging_dir,
+            skip_completed=True,
+            cpus_per_task=config.cpus_per_task,
+            mem_per_cpu_gb=config.mem_per_cpu_gb,
+        )
+    from datatrove.executor import SlurmPipelineExecutor
+
+    slurm = config.slurm
+    return SlurmPipelineExecutor(
+        pipeline=phase.steps,
+        tasks=phase.tasks,
+        workers=config.workers,
+        time=slurm.time,
+        partition=slurm.partition,
+        qos=slurm.qos,
+        cpus_per_task=config.cpus_per_task,
+        mem_per_cpu_gb=max(1, round(config.mem_per_cpu_gb)),
+        job_name=f"{slurm.job_name}-{ctx.pipeline.name}-{phase.name}",
+        venv_path=slurm.venv_path or str(Path(sys.prefix) / "bin" / "activate"),
+        env_command=slurm.env_command,
+        sbatch_args=dict(slurm.sbatch_args),
+        logging_dir=logging_dir,
+        slurm_logs_folder=str(ctx.run_dir / "logs" / phase.name / "slurm"),
+        depends=depends,
+        skip_completed=True,
+        mail_type="NONE",
+    )
