@@ -1,0 +1,98 @@
+"""The same pipeline on a real local Ray cluster (two raylet nodes on loopback) and locally."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from curate.config import load_config
+from curate.runner import run_pipeline
+from tests.conftest import article, html_page
+
+ray = pytest.importorskip("ray") if not os.environ.get("CI") else __import__("ray")
+
+PIPELINE = """
+name: scale
+executor: {executor}
+sources:
+  - files: {{paths: ["{{tmp}}/in/*"], source: t}}
+filters:
+  - length: {{min_words: 30}}
+dedup:
+  - exact: {{}}
+  - minhash: {{threshold: 0.8}}
+output: {{dir: "{{tmp}}/out-{name}"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    from ray.cluster_utils import Cluster
+
+    temp = tmp_path_factory.mktemp("ray")
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={
+            "num_cpus": 1,
+            "object_store_memory": 150 * 2**20,
+            "_temp_dir": str(temp),
+            "include_dashboard": False,
+        },
+    )
+    cluster.add_node(num_cpus=1, object_store_memory=150 * 2**20)
+    cluster.wait_for_nodes()
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def kept_ids(run_dir: Path) -> set[str]:
+    return set(pq.read_table(run_dir / "kept", columns=["id"])["id"].to_pylist())
+
+
+def test_ray_run_equals_local_run(cluster, tmp_path, write_pipeline):
+    src = tmp_path / "in"
+    src.mkdir()
+    topics = [
+        "rollups",
+        "oracles",
+        "bridges",
+        "custody",
+        "fee markets",
+        "light clients",
+        "vesting",
+        "staking",
+    ]
+    for i, topic in enumerate(topics):
+        (src / f"{i:02d}.html").write_text(html_page(topic.title(), article(topic)))
+    # copies at odd indices land in the other task than their originals (files are split by index)
+    (src / "01-copy.html").write_text(html_page("Copy", article("rollups")))
+    near = article("oracles").replace("share the rewards", "split the rewards")
+    (src / "00-near.html").write_text(html_page("Near", near))
+    local = load_config(
+        write_pipeline(PIPELINE.format(executor="{type: local, tasks: 2}", name="local"), "l.yaml")
+    )
+    on_ray = load_config(
+        write_pipeline(
+            PIPELINE.format(
+                executor=f"{{type: ray, tasks: 2, ray_address: '{cluster.address}'}}", name="ray"
+            ),
+            "r.yaml",
+        )
+    )
+    a = run_pipeline(local, run_id="x")
+    b = run_pipeline(on_ray, run_id="x")
+    assert a["kept"] == b["kept"] == 8
+    assert kept_ids(tmp_path / "out-local" / "scale" / "x") == kept_ids(tmp_path / "out-ray" / "scale" / "x")
+    rejected = pq.read_table(tmp_path / "out-ray" / "scale" / "x" / "rejected").to_pylist()
+    reasons = {Path(r["path"]).name: r["reason"] for r in rejected}
+    assert reasons == {"01-copy.html": "exact_duplicate", "00-near.html": "near_duplicate"} or set(
+        reasons.values()
+    ) == {"exact_duplicate", "near_duplicate"}
+    nodes = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
+    assert len(nodes) == 2
