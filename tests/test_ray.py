@@ -39,7 +39,6 @@ def cluster(tmp_path_factory):
         head_node_args={
             "num_cpus": 1,
             "object_store_memory": 150 * 2**20,
-            "_temp_dir": str(temp),
             "include_dashboard": False,
         },
     )
@@ -71,7 +70,7 @@ def test_ray_run_equals_local_run(cluster, tmp_path, write_pipeline):
     for i, topic in enumerate(topics):
         (src / f"{i:02d}.html").write_text(html_page(topic.title(), article(topic)))
     # copies at odd indices land in the other task than their originals (files are split by index)
-    (src / "01-copy.html").write_text(html_page("Copy", article("rollups")))
+    (src / "01-copy.html").write_text(html_page("Rollups", article("rollups")))
     near = article("oracles").replace("share the rewards", "split the rewards")
     (src / "00-near.html").write_text(html_page("Near", near))
     local = load_config(

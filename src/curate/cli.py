@@ -230,5 +230,13 @@ def pack(pipeline: str, sequence_tokens: int, by: str, seed: int, output_dir: st
     )
 
 
+def _add_review_commands() -> None:
+    from curate.review.cli import review_group
+
+    main.add_command(review_group)
+
+
+_add_review_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from curate import registry
 from curate.errors import ConfigError
+from curate.review.queue import ReviewConfig
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 DEFAULT_EXTRACT: list[Any] = ["html", "pdf", "text"]
@@ -80,6 +81,7 @@ class PipelineConfig(StrictModel):
     dedup: list[Any] = Field(default_factory=list)
     membership: list[Any] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()
+    review: ReviewConfig = ReviewConfig()
 
 
 @dataclass

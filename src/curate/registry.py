@@ -25,6 +25,7 @@ STEPS: dict[str, dict[str, str]] = {
         "language": "curate.filters.language:LanguageFilter",
         "gopher_quality": "curate.filters.quality:GopherQuality",
         "gopher_repetition": "curate.filters.quality:GopherRepetition",
+        "relevance": "curate.filters.relevance:RelevanceFilter",
     },
     "dedup": {
         "exact": "curate.dedup.exact:ExactDedup",
