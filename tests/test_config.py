@@ -16,7 +16,7 @@ def problems_of(data) -> list[str]:
 def test_shipped_pipeline_is_valid():
     pipeline = load_config(ROOT / "pipelines" / "crypto.yaml")
     assert pipeline.name == "crypto"
-    assert [s.name for s in pipeline.steps["sources"]] == ["files", "urls"]
+    assert [s.name for s in pipeline.steps["sources"]] == ["files", "crawl"]
     assert pipeline.steps["filters"] and pipeline.steps["dedup"] and pipeline.steps["membership"]
 
 

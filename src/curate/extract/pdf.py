@@ -1,9 +1,28 @@
-"""`pdf` extract step: text of PDF files with pypdf, pages joined with de-hyphenation."""
+"""`pdf` extract step: text of PDF files, cleaned of page furniture, lines joined into paragraphs.
+
+Text comes from pypdf page by page; when pypdf fails or finds no text, pdfminer.six tries
+(it copes better with some font encodings). Then, over all pages:
+
+1. *Furniture*: among the first and last `EDGE_LINES` (2) lines of every page, a line whose
+   shape (lower-cased, digits as `#`) recurs on at least half of the pages (and on 2 or more)
+   is a running header or footer and is removed, as are bare page numbers (`12`, `- 12 -`,
+   `Page 3 of 9`, `iv`) in those places.
+2. *De-hyphenation*: `proto-` + `col` at a line end becomes `protocol`; a compound already holding
+   a hyphen (`proof-of-` + `stake`) keeps it; a capital after the hyphen keeps it too.
+3. *Reflow*: a line at least 75 % as long as the document's typical full line (80th percentile)
+   continues into the next, unless it ends with a colon before a capital, or the next looks like
+   a heading (short, no final punctuation) or a list item; so a paragraph becomes one line and
+   headings stay alone.
+
+Title, author and creation date come from the PDF's document information.
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections import Counter
 
 from datatrove.data import Document
 from loguru import logger
@@ -12,23 +31,113 @@ from curate import data as M
 from curate.extract.normalize import PDF, sniff
 from curate.steps import CurateStep
 
-_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+EDGE_LINES = 2
+FULL_LINE = 0.75
+_PAGE_NUMBER = re.compile(
+    r"^(page\s*)?[-–—(\[]?\s*(\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?(\s*(of|/)\s*\d{1,4})?$", re.I
+)
+_LIST_ITEM = re.compile(r"^([•·▪◦*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_HYPHEN_END = re.compile(r"(\w+)-$")
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower()).strip()
+
+
+def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """Pages without running headers, footers and page numbers (see the module docstring)."""
+    edges = [
+        set(range(min(EDGE_LINES, len(p)))) | set(range(max(0, len(p) - EDGE_LINES), len(p))) for p in pages
+    ]
+    counts: Counter[str] = Counter()
+    for lines, idx in zip(pages, edges, strict=True):
+        counts.update({_shape(lines[i]) for i in idx if len(lines[i]) < 120})
+    needed = max(2, math.ceil(len(pages) / 2))
+    cleaned = []
+    for lines, idx in zip(pages, edges, strict=True):
+        keep = []
+        for i, line in enumerate(lines):
+            if i in idx and (_PAGE_NUMBER.match(line) or (len(pages) > 1 and counts[_shape(line)] >= needed)):
+                continue
+            keep.append(line)
+        cleaned.append(keep)
+    return cleaned
+
+
+def _heading_like(line: str, full: float) -> bool:
+    return len(line) < 0.5 * full and not line.endswith((".", ",", ";", ":", "-"))
+
+
+def reflow(lines: list[str]) -> str:
+    """Join hard-wrapped `lines` into paragraphs (one per output line), de-hyphenating."""
+    lengths = sorted(len(line) for line in lines if len(line) >= 20)
+    full = lengths[int(0.8 * (len(lengths) - 1))] if lengths else 80
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        if not line:
+            if current:
+                out.append(current)
+            current = ""
+            continue
+        if not current:
+            current = line
+            continue
+        hyphen = _HYPHEN_END.search(current)
+        if hyphen and line[0].islower():
+            word = hyphen.group(1)
+            keep = "-" in current[: hyphen.start()].rsplit(" ", 1)[-1] or not word.isalpha()
+            current = current + line if keep else current[:-1] + line
+            continue
+        joins = len(current) >= FULL_LINE * full and (not current.endswith(":") or line[0].islower())
+        if joins and not _heading_like(line, full) and not _LIST_ITEM.match(line):
+            current = f"{current} {line}"
+        else:
+            out.append(current)
+            current = line
+    if current:
+        out.append(current)
+    return "\n".join(out)
+
+
+def clean_pdf_text(pages: list[str]) -> str:
+    """Page texts to one clean text: furniture removed, hyphens resolved, paragraphs reflowed."""
+    split = [[line.strip() for line in page.splitlines()] for page in pages]
+    split = [[line for i, line in enumerate(p) if line or (0 < i < len(p) - 1)] for p in split]
+    lines = [line for page in strip_furniture(split) for line in page]
+    return reflow(lines)
+
+
+def _pypdf_pages(raw: bytes, max_pages: int) -> tuple[list[str], object]:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(raw))
+    return [page.extract_text() or "" for page in reader.pages[:max_pages]], reader
+
+
+def _pdfminer_pages(raw: bytes, max_pages: int) -> list[str]:
+    from pdfminer.high_level import extract_text
+
+    text = extract_text(io.BytesIO(raw), maxpages=max_pages)
+    return [page for page in text.split("\x0c")]
 
 
 class PdfExtract(CurateStep):
-    """Extract the text of PDF documents page by page.
+    """Extract the text of PDF documents (pypdf, pdfminer.six as fallback), cleaned for training.
 
     Args:
         max_pages: only the first `max_pages` pages are read (a whitepaper rarely has more).
+        clean: remove headers/footers/page numbers and reflow paragraphs (False: raw page text).
     """
 
     name = "pdf"
     type = "✂️ - EXTRACT"
     stage = "extract"
 
-    def __init__(self, max_pages: int = 300):
+    def __init__(self, max_pages: int = 300, clean: bool = True):
         super().__init__()
         self.max_pages = max_pages
+        self.clean = clean
 
     def process(self, doc: Document) -> None:
         raw = doc.metadata.get(M.RAW)
@@ -36,19 +145,39 @@ class PdfExtract(CurateStep):
             return
         doc.metadata[M.CONTENT_TYPE] = PDF
         doc.metadata.pop(M.RAW)
-        import pypdf
-
+        pages, reader, error = [], None, None
         try:
-            reader = pypdf.PdfReader(io.BytesIO(raw))
-            pages = [page.extract_text() or "" for page in reader.pages[: self.max_pages]]
+            pages, reader = _pypdf_pages(raw, self.max_pages)
         except Exception as exc:  # pypdf raises many types on corrupt files
-            logger.debug(f"pdf {doc.id}: {exc}")
-            M.reject(doc, self.stage, "pdf_broken", error=str(exc)[:300])
+            error = exc
+        if not any(p.strip() for p in pages):
+            try:
+                pages = _pdfminer_pages(raw, self.max_pages)
+                self.stat_update("pdfminer_fallback")
+            except Exception as exc:  # pdfminer too
+                logger.debug(f"pdf {doc.id}: pdfminer: {exc}")
+        if error is not None and not any(p.strip() for p in pages):
+            logger.debug(f"pdf {doc.id}: {error}")
+            M.reject(doc, self.stage, "pdf_broken", error=str(error)[:300])
             return
-        text = _HYPHEN_BREAK.sub(r"\1\2", "\n\n".join(pages))
+        text = clean_pdf_text(pages) if self.clean else "\n\n".join(pages)
         if not text.strip():
             M.reject(doc, self.stage, "pdf_no_text", pages=len(pages))
             return
         doc.text = text
-        if reader.metadata and reader.metadata.title:
-            doc.metadata[M.TITLE] = str(reader.metadata.title)
+        self._metadata(doc, reader)
+
+    @staticmethod
+    def _metadata(doc: Document, reader) -> None:
+        info = getattr(reader, "metadata", None) if reader is not None else None
+        if not info:
+            return
+        try:
+            if info.title and str(info.title).strip():
+                doc.metadata[M.TITLE] = str(info.title).strip()
+            if info.author and str(info.author).strip():
+                doc.metadata.setdefault(M.AUTHOR, str(info.author).strip())
+            if info.creation_date:
+                doc.metadata.setdefault(M.PUBLISHED, info.creation_date.date().isoformat())
+        except (ValueError, TypeError, AttributeError):  # malformed dates and strings in the info dict
+            pass

@@ -10,11 +10,8 @@ cap; a URL that fails for any reason becomes a rejected document (`stage: source
 from __future__ import annotations
 
 import csv
-import socket
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,30 +23,11 @@ from curate import data as M
 from curate.errors import ConfigError
 from curate.sources.kinds import guess_kind
 from curate.sources.local import now_iso
+from curate.sources.netguard import FetchError, resolve
+from curate.sources.settings import DEFAULT_USER_AGENT
 
 STAGE = "sources"
-DEFAULT_USER_AGENT = "curate/0.1 (+https://github.com/curate-corpus/curate; corpus research crawler)"
-_DNS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
-
-
-class FetchError(Exception):
-    """A fetch failed; `reason` is the snake_case reason recorded with the document."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(detail or reason)
-        self.reason = reason
-
-
-def resolve(host: str, timeout_s: float) -> list[str]:
-    """IP addresses of `host`, or FetchError('fetch_dns_error') within `timeout_s` seconds."""
-    future = _DNS_POOL.submit(socket.getaddrinfo, host, None)
-    try:
-        infos = future.result(timeout=timeout_s)
-    except FutureTimeout:
-        raise FetchError("fetch_dns_timeout", f"no DNS answer for {host} within {timeout_s}s") from None
-    except OSError as exc:
-        raise FetchError("fetch_dns_error", f"{host}: {exc}") from None
-    return sorted({info[4][0] for info in infos})
+__all__ = ["DEFAULT_USER_AGENT", "FetchError", "UrlsSource", "fetch", "resolve"]
 
 
 def fetch(

@@ -67,6 +67,7 @@ SCHEMA = pa.schema(
         (M.ETAG, _STR),
         (M.LAST_MODIFIED, _STR),
         (M.RAW_SHA1, _STR),
+        (M.WARC_RECORD, _STR),
         (M.DECISION, _STR),
         (M.STAGE, _STR),
         (M.REASON, _STR),
