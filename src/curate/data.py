@@ -38,6 +38,7 @@ N_WORDS = "n_words"
 CLUSTER_ID = "minhash_cluster"
 DUP_OF = "dup_of"
 DUP_SIMILARITY = "dup_similarity"
+DEDUP_NOTE = "dedup_note"  # short_text | no_shingles | minhash_truncated
 
 # --- membership ---------------------------------------------------------------------------------
 N_TOKENS = "n_tokens"

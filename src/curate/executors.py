@@ -74,7 +74,8 @@ def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | Non
         job_name=f"{slurm.job_name}-{ctx.pipeline.name}-{phase.name}",
         venv_path=slurm.venv_path or str(Path(sys.prefix) / "bin" / "activate"),
         env_command=slurm.env_command,
-        sbatch_args=dict(slurm.sbatch_args),
+        # a failed phase cancels the phases queued after it instead of leaving them pending forever
+        sbatch_args={"kill-on-invalid-dep": "yes", **slurm.sbatch_args},
         logging_dir=logging_dir,
         slurm_logs_folder=str(ctx.run_dir / "logs" / phase.name / "slurm"),
         depends=depends,

@@ -77,25 +77,6 @@ class CountInputs(PipelineStep):
         path.write_text(json.dumps({"documents": n}))
 
 
-class StageReader(PipelineStep):
-    """Read the documents an earlier phase wrote (datatrove JSONL), nothing if it wrote none."""
-
-    name = "stage reader"
-    type = "📖 - READER"
-
-    def __init__(self, folder: str):
-        super().__init__()
-        self.folder = folder
-
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from datatrove.pipeline.readers import JsonlReader
-
-        if data:
-            yield from data
-        if any(Path(self.folder).glob("*.jsonl.gz")):
-            yield from JsonlReader(self.folder, glob_pattern="*.jsonl.gz").run(None, rank, world_size)
-
-
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime(RUN_ID_FORMAT)
 
@@ -111,8 +92,7 @@ def build_step(spec: StepConfig, ctx: RunContext) -> PipelineStep:
 
 
 def ingest_phase(ctx: RunContext) -> Phase:
-    from datatrove.pipeline.writers import JsonlWriter
-
+    from curate.dedup.io import stage_writer
     from curate.extract.normalize import NormalizeText
 
     steps = ctx.pipeline.steps
@@ -121,15 +101,16 @@ def ingest_phase(ctx: RunContext) -> Phase:
     pipeline += [build_step(s, ctx) for s in steps["extract"]]
     pipeline.append(NormalizeText())
     pipeline += [build_step(s, ctx) for s in steps["filters"]]
-    pipeline.append(JsonlWriter(str(ctx.run_dir / "stages" / "ingest"), output_filename="${rank}.jsonl.gz"))
+    pipeline.append(stage_writer(str(ctx.run_dir / "stages" / "ingest")))
     return Phase("ingest", pipeline, ctx.tasks)
 
 
 def score_phase(ctx: RunContext, input_stage: str) -> Phase:
+    from curate.dedup.io import StageJsonlReader
     from curate.writers.parquet import ShardWriter
 
     out = ctx.pipeline.config.output
-    pipeline: list[PipelineStep] = [StageReader(str(ctx.run_dir / "stages" / input_stage))]
+    pipeline: list[PipelineStep] = [StageJsonlReader(str(ctx.run_dir / "stages" / input_stage))]
     pipeline += [build_step(s, ctx) for s in ctx.pipeline.steps["membership"]]
     pipeline.append(
         ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)
@@ -250,7 +231,13 @@ class FinalizeRun(PipelineStep):
         )
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        finalize(Path(self.run_dir), self.run_id, self.pipeline_name, Path(self.state_dir))
+        from curate.state import FAILED, update_run_record, utcnow
+
+        try:
+            finalize(Path(self.run_dir), self.run_id, self.pipeline_name, Path(self.state_dir))
+        except Exception as exc:
+            update_run_record(Path(self.run_dir), state=FAILED, ended=utcnow(), error=str(exc)[:300])
+            raise
         yield from ()
 
 

@@ -1,0 +1,125 @@
+"""Phase 2, `DedupBuckets`: candidate pairs from shared LSH band keys, verified by estimated Jaccard.
+
+Rows are numbered globally: the frozen index segments first, then this run's task tables in rank
+order. Task `rank` of `world_size` owns bands `rank, rank + world_size, ...`. For each band the
+keys of every signed row are sorted (stable, so inside a group of equal keys index rows come
+first, then input order) and every member of a group is paired with the group's first row and
+with the row before it: 2·(m − 1) pairs for a group of m, never m², so a thousand copies of a
+licence cost two thousand pairs, not half a million. Pairs of two index rows are skipped (the
+index is deduplicated already). Pairs are de-duplicated across bands, verified
+(`curate.dedup.verify`: exact Jaccard of the shingle sets, or the signature estimate against the
+index), and those at or above the threshold written to `<run>/dedup/pairs/<rank>.npy` as records
+`(a, b, similarity)` with a < b.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import numpy as np
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+
+from curate.dedup.table import Table, TableSet
+from curate.dedup.verify import shingle_counts, similarity
+
+if TYPE_CHECKING:
+    from curate.dedup.plan import DedupSettings
+
+PAIR = np.dtype([("a", "<i8"), ("b", "<i8"), ("sim", "<f4")])
+VERIFY_CHUNK = 1 << 15  # pairs verified at once
+
+
+def run_tables(settings: DedupSettings) -> list[Table]:
+    """This run's phase-1 tables, in rank order; an error if a task's table is missing."""
+    from curate.errors import RunError
+
+    tables = []
+    for rank in range(settings.tasks):
+        folder = settings.path("sig", f"{rank:05d}")
+        if not (folder / "meta.json").exists():
+            raise RunError(
+                f"dedup: signatures of task {rank} are missing ({folder}); rerun the run to redo them"
+            )
+        tables.append(Table(folder))
+    return tables
+
+
+def all_tables(settings: DedupSettings) -> tuple[list[Table], list[Table], TableSet]:
+    """(index segments, run tables, both numbered as one): the row numbering phases 2 and 3 share."""
+    from curate.dedup.index import load_snapshot
+
+    segments = load_snapshot(settings.work_dir) if settings.use_index else []
+    runs = run_tables(settings)
+    return segments, runs, TableSet(segments + runs)
+
+
+def usable(segment: Table, part: str, fingerprint: dict | None) -> bool:
+    """Whether an index segment's `part` ("exact" or "minhash") is comparable with this run's."""
+    ok = segment.meta.get("fingerprint", {}).get(part) == fingerprint
+    if not ok:
+        logger.warning(
+            f"dedup index segment {segment.folder.name} was built with other {part} settings; skipped"
+        )
+    return ok
+
+
+def candidate_pairs(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b), a < b, of `rows` sharing a key: each member with its group's first and previous row."""
+    order = np.argsort(keys, kind="stable")
+    k, r = keys[order], rows[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    first = np.maximum.accumulate(np.where(new, np.arange(len(k)), 0))
+    members = np.flatnonzero(~new)
+    a = np.concatenate((r[first[members]], r[members - 1]))
+    b = np.concatenate((r[members], r[members]))
+    keep = a != b
+    return a[keep], b[keep]
+
+
+class DedupBuckets(PipelineStep):
+    """Find and verify near-duplicate candidate pairs for the bands this task owns."""
+
+    name = "dedup buckets"
+    type = "🫂 - DEDUP"
+
+    def __init__(self, settings: DedupSettings):
+        super().__init__()
+        self.settings = settings
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        s, mh = self.settings, self.settings.minhash
+        if mh is None:
+            return
+        segments, _, tables = all_tables(s)
+        n_index = int(tables.offsets[len(segments)])
+        signed = tables.column("has_sig")
+        for i, seg in enumerate(segments):
+            if not (mh.index and usable(seg, "minhash", mh.fingerprint())):
+                signed[tables.offsets[i] : tables.offsets[i + 1]] = False
+        rows = np.flatnonzero(signed)
+        bands, band_rows = s.bands_rows
+        found = []
+        with self.track_time():
+            for k in range(rank, bands, world_size):
+                a, b = candidate_pairs(tables.band(k, bands, band_rows)[rows], rows)
+                keep = b >= n_index  # at least one row of this run (a < b)
+                found.append(a[keep].astype(np.uint64) * np.uint64(tables.n) + b[keep].astype(np.uint64))
+            flat = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+            pairs = np.zeros(len(flat), dtype=PAIR)
+            pairs["a"], pairs["b"] = flat // np.uint64(max(tables.n, 1)), flat % np.uint64(max(tables.n, 1))
+            counts = shingle_counts(tables, n_index)
+            for start in range(0, len(pairs), VERIFY_CHUNK):
+                part = pairs[start : start + VERIFY_CHUNK]
+                part["sim"] = similarity(tables, counts, part["a"], part["b"], mh.num_perm)
+            verified = pairs[pairs["sim"] >= mh.threshold - 1e-6]
+        self.stat_update("candidate_pairs", value=len(pairs))
+        self.stat_update("verified_pairs", value=len(verified))
+        out = s.path("pairs", f"{rank:05d}.npy")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp.npy")
+        np.save(tmp, verified)
+        os.replace(tmp, out)

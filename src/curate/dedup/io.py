@@ -1,0 +1,73 @@
+"""Reading and writing the run's stage files (datatrove JSONL) without losing any document.
+
+datatrove's `JsonlReader` skips a document whose text is empty, but documents rejected upstream
+(binary files, broken PDFs) travel with empty text and must reach the output writer, so
+`StageJsonlReader` keeps them. `stage_writer` writes gzip level 1: stage files are read once by
+the next phase, and level 1 compresses about 6x faster than gzip's default 9 for ~15% more bytes;
+it also skips datatrove's per-document deep copy.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import fsspec.compression
+from datatrove.data import Document, DocumentsPipeline, Media
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+FAST_GZIP = "gzip-1"
+
+
+def _fast_gzip(infile: Any, mode: str = "rb", **kwargs: Any) -> gzip.GzipFile:
+    return gzip.GzipFile(fileobj=infile, mode=mode, compresslevel=1, **kwargs)
+
+
+if FAST_GZIP not in fsspec.compression.compr:
+    fsspec.compression.register_compression(FAST_GZIP, _fast_gzip, [])
+
+
+class StageJsonlReader(JsonlReader):
+    """datatrove's JsonlReader over `*.jsonl.gz`, keeping documents with empty text, no file_path added."""
+
+    name = "🐿 Stage jsonl"
+
+    def __init__(self, folder: str):
+        super().__init__(folder, glob_pattern="*.jsonl.gz", add_file_path=False)
+        self.folder = folder
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if any(Path(self.folder).glob("*.jsonl.gz")):  # datatrove raises on an empty folder
+            yield from super().run(data, rank, world_size)
+
+    def get_document_from_dict(self, data: dict, source_file: str, id_in_file: int | str) -> Document:
+        parsed = self.adapter(data, source_file, id_in_file)
+        media = [Media(**m) for m in parsed.get("media") or []]
+        return Document(
+            text=parsed.get("text") or "", id=parsed["id"], media=media, metadata=parsed.get("metadata") or {}
+        )
+
+
+class StageWriter(JsonlWriter):
+    """datatrove's JsonlWriter to `<folder>/<rank>.jsonl.gz` at gzip level 1.
+
+    A class of this module (not a configured JsonlWriter) so that unpickling it in an executor's
+    worker process imports this module, which registers the `gzip-1` codec with fsspec there.
+    """
+
+    def __init__(self, folder: str):
+        super().__init__(folder, output_filename="${rank}.jsonl.gz", compression=FAST_GZIP)
+
+    def _default_adapter(self, document: Document) -> dict:
+        # datatrove's adapter deep-copies every document (dataclasses.asdict); the fields are enough
+        data: dict[str, Any] = {"text": document.text, "id": document.id, "metadata": document.metadata}
+        if document.media:
+            data["media"] = [{**vars(m), "media_bytes": None} for m in document.media]
+        return data
+
+
+def stage_writer(folder: str) -> StageWriter:
+    """The writer of a stage folder."""
+    return StageWriter(folder)

@@ -1,0 +1,128 @@
+"""The dedup phases of a run, in datatrove's MinHash pattern: signatures → buckets → cluster → filter.
+
+    dedup-signatures  (tasks)  read stages/ingest; per live document: SHA-1 of the normalized
+                               text, MinHash signature, LSH band keys, distinct shingles
+                               → dedup/sig/<rank>/
+    dedup-buckets     (≤ bands) per band: sort keys of this run and of the index, pair documents
+                               sharing a key, verify each pair (exact Jaccard of the shingle
+                               sets; estimated against the index) → dedup/pairs/
+    dedup-cluster     (1)      exact groups and union-find over verified pairs, in YAML order;
+                               keep rule; decisions → dedup/decisions/; this run's kept documents
+                               → the persistent index (state/dedup/segments/<run-id>/)
+    dedup-filter      (tasks)  read stages/ingest again, apply the decisions, write every document
+                               (rejected ones marked) → stages/dedup/<rank>.jsonl.gz
+
+Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
+through. Every phase writes its files atomically and deterministically, so datatrove's
+`skip_completed` resume never writes a document twice. Phase 1 and 4 read the same files with
+the same number of tasks, so a document is found again by (task, position).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from curate.dedup.exact import DEFAULT_NORMALIZE, ExactDedup
+from curate.dedup.minhash import MinhashDedup
+
+if TYPE_CHECKING:
+    from curate.config import StepConfig
+    from curate.runner import Phase, RunContext
+
+
+@dataclass
+class DedupSettings:
+    """Everything the dedup phases need; picklable, shared by the four steps."""
+
+    input_dir: str  # stages/ingest: jsonl.gz written by the ingest phase
+    output_dir: str  # stages/dedup
+    work_dir: str  # run_dir/dedup: signatures, pairs, decisions, index snapshot
+    state_dir: str  # the pipeline's state directory (persistent index)
+    run_dir: str
+    run_id: str
+    tasks: int
+    exact: ExactDedup | None = None
+    minhash: MinhashDedup | None = None
+    order: list[str] = field(default_factory=list)  # "exact" / "minhash", as configured
+
+    @property
+    def key_normalize(self) -> tuple[str, ...]:
+        """Normalization of the `content_sha1` key (exact's, or exact's defaults)."""
+        return self.exact.normalize if self.exact else DEFAULT_NORMALIZE
+
+    @property
+    def use_index(self) -> bool:
+        return any(s is not None and s.index for s in (self.exact, self.minhash))
+
+    @property
+    def bands_rows(self) -> tuple[int, int]:
+        return self.minhash.bands_rows if self.minhash else (0, 0)
+
+    def path(self, *parts: str) -> Path:
+        return Path(self.work_dir, *parts)
+
+
+def settings_from(steps: list[StepConfig], ctx: RunContext) -> DedupSettings:
+    """DedupSettings for a run from its configured dedup steps."""
+    from curate.errors import ConfigError
+
+    settings = DedupSettings(
+        input_dir=str(ctx.run_dir / "stages" / "ingest"),
+        output_dir=str(ctx.run_dir / "stages" / "dedup"),
+        work_dir=str(ctx.run_dir / "dedup"),
+        state_dir=str(ctx.state_dir),
+        run_dir=str(ctx.run_dir),
+        run_id=ctx.run_id,
+        tasks=ctx.tasks,
+    )
+    for spec in steps:
+        step = spec.build()
+        if isinstance(step, ExactDedup) and settings.exact is None:
+            settings.exact, name = step, "exact"
+        elif isinstance(step, MinhashDedup) and settings.minhash is None:
+            settings.minhash, name = step, "minhash"
+        else:
+            raise ConfigError(f"dedup: {spec.name!r} is configured twice; give each dedup step once")
+        settings.order.append(name)
+    return settings
+
+
+def dedup_phases(steps: list[StepConfig], ctx: RunContext) -> list[Phase]:
+    """The phases between ingest and score for the configured dedup `steps`."""
+    settings = settings_from(steps, ctx)
+    return phases_for(settings)
+
+
+def phases_for(settings: DedupSettings) -> list[Phase]:
+    """The phases for already-built settings (tests and benchmarks call this directly)."""
+    from curate.dedup.buckets import DedupBuckets
+    from curate.dedup.cluster import DedupCluster
+    from curate.dedup.filter import DedupFilter
+    from curate.dedup.index import freeze_snapshot
+    from curate.dedup.io import StageJsonlReader, stage_writer
+    from curate.runner import Phase
+
+    def reader() -> StageJsonlReader:
+        return StageJsonlReader(settings.input_dir)
+
+    if not settings.order:
+        return [Phase("dedup", [reader(), stage_writer(settings.output_dir)], settings.tasks)]
+    from curate.dedup.signature import DedupSignature
+
+    if settings.use_index:
+        freeze_snapshot(settings.work_dir, settings.state_dir, settings.run_id)
+    phases = [Phase("dedup-signatures", [reader(), DedupSignature(settings)], settings.tasks)]
+    if settings.minhash is not None:
+        bands = settings.bands_rows[0]
+        phases.append(Phase("dedup-buckets", [DedupBuckets(settings)], max(1, min(settings.tasks, bands))))
+    phases.append(Phase("dedup-cluster", [DedupCluster(settings)], 1))
+    phases.append(
+        Phase(
+            "dedup-filter",
+            [reader(), DedupFilter(settings), stage_writer(settings.output_dir)],
+            settings.tasks,
+        )
+    )
+    return phases
