@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Both membership benchmarks on one CUDA GPU, in one command (about 7 minutes on an H100; nothing is
+# downloaded: the 8B speed model has random weights, the AUC model is pre-trained here from a config).
+#
+#   bash benchmarks/gpu.sh
+#
+# Results: benchmarks/results/membership_speed_cuda.json and membership_auc_cuda.json with their logs;
+# each is also copied into $OUT as soon as its stage ends, when $OUT is set (the device runner returns it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+results=benchmarks/results
+mkdir -p "$results"
+logs=${OUT:-$results}
+
+# curate's logging library may be missing on a bare GPU image: stand in the standard library's.
+if ! python -c "import loguru" 2>/dev/null; then
+  shim=$(mktemp -d)
+  mkdir -p "$shim/loguru"
+  printf 'import logging\nlogging.basicConfig(level=logging.INFO)\nlogger = logging.getLogger("curate")\n' \
+    > "$shim/loguru/__init__.py"
+  export PYTHONPATH="$PYTHONPATH:$shim"
+fi
+
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+python -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+
+status=0
+timeout 280 python benchmarks/membership_speed.py --device cuda --docs 300 --repeats 1 \
+  --out "$results/membership_speed_cuda.json" 2>&1 | tee "$logs/membership_speed_cuda.log" || status=1
+[ -n "${OUT:-}" ] && cp "$results/membership_speed_cuda.json" "$OUT"/ 2>/dev/null
+
+timeout 300 python benchmarks/membership_auc.py --device cuda --model pretrain:300m --pretrain-seconds 120 \
+  --n 250 --min-chars 200 --max-chars 800 --train-layers 0 --lr 1e-4 --batch 16 --batch-tokens 65536 \
+  --out "$results/membership_auc_cuda.json" 2>&1 | tee "$logs/membership_auc_cuda.log" || status=1
+[ -n "${OUT:-}" ] && cp "$results/membership_auc_cuda.json" "$OUT"/ 2>/dev/null
+
+exit $status

@@ -1,0 +1,304 @@
+"""Honest membership-inference benchmark: fine-tune on a random half, score members vs non-members.
+
+Protocol (shared/MEMBERSHIP.md): one pool of texts (Python standard-library docstrings of 200-600
+characters by default, or `--texts FILE`), near-duplicates removed (word 3-gram Jaccard >= 0.5), split at
+random into members, non-members and a population set. A bag-of-words classifier that never sees a
+model must not tell members from non-members (gate AUC ~ 0.5). A copy of the target is fine-tuned on the
+members for 1, 2 and 4 epochs; an "OUT" copy is fine-tuned the same way on the population set (an
+offline LiRA shadow model, Carlini et al. 2022). Every text is scored with curate's batching and
+vocabulary maths (`curate.membership.forward`, `.scores`) and every score is evaluated: ROC AUC and TPR at
+1% FPR with bootstrap 95% intervals.
+
+Scores: loss (-bpb), zlib, zlib_diff, mink_pp (target only); ref_ratio (reference = the un-tuned model,
+what a pipeline has); ref_ratio_out (reference = the OUT model); lira (K = 2 references, the un-tuned and
+the OUT model: z of the target's -bpb against their per-text Gaussian, std floored at --lira-floor).
+
+CPU budget (2 cores, SmolLM2-135M, < 20 min): only the top `--train-layers` layers are fine-tuned; the
+frozen bottom is run once per text and its output states are shared by every model, so each model costs
+its top layers plus the LM head. Scores are identical to full-model scores (checked against curate's
+`TextScorer` on 16 texts in the same run). On CUDA, `--model pretrain:300m` builds a Llama from a config,
+pre-trains it on the standard-library source of files disjoint from the evaluation texts, then runs the
+same protocol with every layer fine-tuned (nothing to download; see benchmarks/gpu.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _membership_common as C  # noqa: E402
+
+from curate.membership import forward, scores  # noqa: E402
+from curate.membership.models import LoadedModel, load_model  # noqa: E402
+from curate.membership.scorer import TextScorer  # noqa: E402
+
+
+def make_top(base, k: int, device: str):
+    """A model made of `base`'s top k layers, final norm and (shared, frozen) LM head."""
+    cfg = copy.deepcopy(base.config)
+    n_layers = cfg.num_hidden_layers
+    cfg.num_hidden_layers, cfg.vocab_size, cfg.tie_word_embeddings = k, 8, False
+    if getattr(cfg, "layer_types", None):
+        cfg.layer_types = cfg.layer_types[-k:]
+    top = type(base)(cfg)
+    top.model.layers = copy.deepcopy(base.model.layers[n_layers - k :])
+    top.model.norm = copy.deepcopy(base.model.norm)
+    top.model.rotary_emb = copy.deepcopy(base.model.rotary_emb)
+    top.lm_head = base.lm_head
+    top.config.vocab_size = base.config.vocab_size
+    for p in top.lm_head.parameters():
+        p.requires_grad_(False)
+    return top.to(device).float()
+
+
+@torch.no_grad()
+def bottom_states(base, docs: list[list[int]], k: int, device: str, batch_tokens: int) -> list[torch.Tensor]:
+    """Input states of the top k layers for every document (right-padded batches, no mask needed)."""
+    n_layers = base.config.num_hidden_layers
+    out: list[torch.Tensor | None] = [None] * len(docs)
+    order = sorted(range(len(docs)), key=lambda i: -len(docs[i]))
+    i = 0
+    while i < len(order):
+        rows = max(1, batch_tokens // len(docs[order[i]]))
+        idx = order[i : i + rows]
+        ids = torch.nn.utils.rnn.pad_sequence([torch.tensor(docs[j]) for j in idx], batch_first=True)
+        hs = base.model(input_ids=ids.to(device), output_hidden_states=True, use_cache=False).hidden_states
+        for r, j in enumerate(idx):
+            out[j] = hs[n_layers - k][r, : len(docs[j])].float()
+        i += rows
+    return out
+
+
+def train_epoch(top, docs, states, opt, batch: int, rng: random.Random, device: str) -> float:
+    """One pass of next-token training over `docs` (given as input states); returns the mean loss.
+
+    Batches hold documents of similar length (little padding) and come in random order.
+    """
+    top.train()
+    by_length = sorted(range(len(docs)), key=lambda i: (len(docs[i]), rng.random()))
+    batches = [by_length[i : i + batch] for i in range(0, len(by_length), batch)]
+    rng.shuffle(batches)
+    losses = []
+    for idx in batches:
+        x = torch.nn.utils.rnn.pad_sequence([states[j] for j in idx], batch_first=True)
+        labels = torch.nn.utils.rnn.pad_sequence(
+            [torch.tensor(docs[j]) for j in idx], batch_first=True, padding_value=-100
+        ).to(device)
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            h = top.model(inputs_embeds=x, use_cache=False).last_hidden_state
+            logits = top.lm_head(h[:, :-1]).float()
+        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels[:, 1:].flatten())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    top.eval()
+    return float(np.mean(losses))
+
+
+def score_top(top, tokenizer, docs, states, texts, device, dtype, batch_tokens, with_z=True):
+    """DocScores from a top model with curate's batching and vocabulary maths (Min-K%++ if with_z)."""
+    model = copy.deepcopy(top).to(dtype).eval() if dtype != torch.float32 else top.eval()
+    lm = LoadedModel("bench", model, tokenizer, device)
+    results = forward.score_ids(
+        lm, docs, batch_tokens=batch_tokens, chunk_tokens=4096 if device != "cpu" else 1024, with_z=with_z,
+        embed=lambda w: states[w.doc][w.start : w.start + len(w.ids)].to(dtype),
+    )  # fmt: skip
+    return [
+        scores.DocScore(
+            len(lp), float(-lp.sum()), len(t.encode("utf-8")), scores.mink_pp(z, 0.2) if with_z else None
+        )
+        for (lp, z), t in zip(results, texts, strict=True)
+    ]
+
+
+def pretrain(corpus: list[str], size: str, seconds: float, device: str):
+    """A Llama of `size` trained from random init on `corpus` for `seconds` (bf16 autocast, AdamW)."""
+    from transformers import LlamaForCausalLM
+
+    tokenizer = C.train_bpe(corpus, 16384)
+    encoded = tokenizer(corpus, add_special_tokens=False)["input_ids"]
+    stream = [t for ids in encoded for t in [0, *ids]]
+    seq, rows = 1024, 32
+    data = torch.tensor(stream[: len(stream) // seq * seq]).view(-1, seq)
+    model = LlamaForCausalLM(C.llama_config(size, len(tokenizer))).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=6e-4, weight_decay=0.1, betas=(0.9, 0.95))
+    start, step, gen = time.perf_counter(), 0, torch.Generator().manual_seed(0)
+    while time.perf_counter() - start < seconds:
+        for g in opt.param_groups:
+            g["lr"] = 6e-4 * min(1.0, (step + 1) / 100)
+        batch = data[torch.randint(0, len(data), (rows,), generator=gen)].to(device)
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            loss = model(input_ids=batch, labels=batch).loss
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 100 == 0:
+            print(f"pretrain step {step}: loss {loss.item():.3f} ({time.perf_counter() - start:.0f} s)")
+    tokens = step * rows * seq
+    print(
+        f"pretrained {size} for {step} steps ({tokens / 1e6:.1f}M tokens, corpus {data.numel() / 1e6:.1f}M)"
+    )
+    return LoadedModel(f"pretrain-{size}", model.eval(), tokenizer, device), {"steps": step, "tokens": tokens}
+
+
+def texts_and_corpus(args) -> tuple[list[str], list[str]]:
+    """The evaluation pool and (for --model pretrain:*) a pre-training corpus of files disjoint from it."""
+    files = C.stdlib_files()
+    random.Random(args.seed).shuffle(files)
+    pretraining = args.model.startswith("pretrain:")
+    eval_files = files[: len(files) // 2] if pretraining else files
+    if args.texts:
+        pool = C.read_jsonl(args.texts)
+    else:
+        pool = C.docstrings(eval_files, args.min_chars, args.max_chars)
+    corpus = []
+    if pretraining:
+        held_out = set(eval_files) if not args.texts else set()
+        corpus_files = [p for p in C.stdlib_files(tests=True) if p not in held_out][: args.corpus_files]
+        corpus = [p.read_text("utf-8", "replace") for p in corpus_files]
+    return C.near_dedup(pool), corpus
+
+
+def compute(target, base, out, zbits, floor) -> dict[str, np.ndarray]:
+    """Every score per text (higher = member)."""
+    rows = []
+    for t, b, o, z in zip(target, base, out, zbits, strict=True):
+        s = scores.all_scores(t, [b, o], z, floor)
+        rows.append({
+            "loss": s["loss"], "zlib": s["zlib"], "zlib_diff": s["zlib_diff"], "mink_pp": s["mink_pp"],
+            "ref_ratio": scores.ref_ratio(t.bpb, [b.bpb]), "ref_ratio_out": scores.ref_ratio(t.bpb, [o.bpb]),
+            "lira": s["lira"],
+        })  # fmt: skip
+    return {name: np.array([r[name] for r in rows], dtype=float) for name in rows[0]}
+
+
+def parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--texts", help="JSONL with a 'text' field (default: stdlib docstrings)")
+    ap.add_argument("--quick", action="store_true", help="100 texts per side, epochs 1 and 2")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--model", default="smollm2", help="model spec, or pretrain:SIZE (tiny, small, 300m)")
+    ap.add_argument("--n", type=int, default=200, help="members = non-members = n")
+    ap.add_argument("--population", type=int, help="texts the OUT model is tuned on (default n / 2)")
+    ap.add_argument("--epochs", default="1,2,4")
+    ap.add_argument("--train-layers", type=int, default=2, help="top layers fine-tuned (0 = all)")
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--min-chars", type=int, default=150)
+    ap.add_argument("--max-chars", type=int, default=350)
+    ap.add_argument("--pretrain-seconds", type=float, default=150)
+    ap.add_argument("--corpus-files", type=int, help="cap on pre-training files (a quick test of the path)")
+    ap.add_argument("--lira-floor", type=float, default=0.02, help="LiRA std floor, bits/byte")
+    ap.add_argument("--batch-tokens", type=int, default=4096)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default="benchmarks/results/membership_auc.json")
+    args = ap.parse_args()
+    if args.quick:
+        args.n, args.epochs = min(args.n, 100), "1,2"
+    return args
+
+
+def print_table(epoch: int, table: dict) -> None:
+    print(f"\n{epoch} epoch(s)   {'score':<14} {'AUC [95% CI]':<24} TPR@1%FPR [95% CI]")
+    for name, r in table.items():
+        auc, tpr = r["auc_ci95"], r["tpr_at_1pct_fpr_ci95"]
+        print(
+            f"             {name:<14} {r['auc']:.3f} [{auc[0]:.3f}, {auc[1]:.3f}]     "
+            f"{r['tpr_at_1pct_fpr']:.3f} [{tpr[0]:.3f}, {tpr[1]:.3f}]"
+        )
+
+
+def main() -> None:
+    args = parse_args()
+    epochs = sorted(int(e) for e in args.epochs.split(","))
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:5.0f} s] {message}", flush=True)
+
+    torch.manual_seed(args.seed)
+    pool, corpus = texts_and_corpus(args)
+    n, n_pop = args.n, args.population or args.n // 2
+    if 2 * n + n_pop > len(pool):  # another Python's standard library may hold fewer docstrings
+        n, n_pop = len(pool) * 2 // 5, len(pool) // 5
+        print(f"WARNING: only {len(pool)} texts: using {n} members, {n} non-members, {n_pop} population")
+    members, non_members, population = C.split(pool, [n, n, n_pop], args.seed)
+    gate = C.bow_gate_auc(members, non_members)
+    log(f"pool of {len(pool)} texts after near-duplicate removal; bag-of-words gate AUC {gate:.3f}")
+    setup: dict = {"pool": len(pool), "n_members": n, "n_non_members": n, "n_population": n_pop}
+    if args.model.startswith("pretrain:"):
+        size = args.model.split(":")[1]
+        lm, setup["pretrain"] = pretrain(corpus, size, args.pretrain_seconds, args.device)
+    else:
+        lm = load_model(args.model, args.device, "float32")
+    base = lm.model
+    k = args.train_layers or base.config.num_hidden_layers
+    dtype = torch.bfloat16 if args.device.startswith("cuda") else torch.float32
+    eval_texts = members + non_members
+    ids = {"eval": [lm.encode(t) for t in eval_texts], "pop": [lm.encode(t) for t in population]}
+    states = {name: bottom_states(base, d, k, args.device, args.batch_tokens) for name, d in ids.items()}
+    log(f"bottom states of {sum(map(len, ids.values()))} texts under {lm.model_id}")
+    run = {"tokenizer": lm.tokenizer, "docs": ids["eval"], "states": states["eval"], "texts": eval_texts}
+    run.update(device=args.device, dtype=dtype, batch_tokens=args.batch_tokens)
+    base_scores = score_top(make_top(base, k, args.device), **run, with_z=False)
+    check_model = base if dtype == torch.float32 else copy.deepcopy(base).to(dtype).eval()
+    check = TextScorer(LoadedModel(lm.model_id, check_model, lm.tokenizer, args.device)).score(
+        eval_texts[:16]
+    )
+    gap = max(abs(a.bpb - b.bpb) for a, b in zip(check, base_scores, strict=False))
+    log(f"shared-bottom scores vs curate TextScorer on {len(check)} texts: max |bpb difference| {gap:.1e}")
+    setup.update(model=lm.model_id, train_layers=k, lr=args.lr, batch=args.batch, device=args.device)
+    setup.update(mean_tokens=float(np.mean([len(d) for d in ids["eval"]])), check_max_bpb_gap=gap)
+    training = {
+        "target": (ids["eval"][:n], states["eval"][:n]),
+        "out": (ids["pop"], states["pop"]),
+    }
+    trained: dict[str, dict[int, list]] = {}
+    for name, (docs, docs_states) in training.items():
+        top = make_top(base, k, args.device)
+        params = [p for p in top.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+        rng, trained[name] = random.Random(args.seed), {}
+        for epoch in range(1, epochs[-1] + 1):
+            loss = train_epoch(top, docs, docs_states, opt, args.batch, rng, args.device)
+            log(f"{name} epoch {epoch}: train loss {loss:.3f}")
+            if epoch in epochs:
+                trained[name][epoch] = score_top(top, **run, with_z=name == "target")
+    zbits = [scores.zlib_bits(t.encode("utf-8")) for t in eval_texts]
+    tables = {}
+    for epoch in epochs:
+        values = compute(trained["target"][epoch], base_scores, trained["out"][epoch], zbits, args.lira_floor)
+        tables[str(epoch)] = {name: C.evaluate(v[:n], v[n:]) for name, v in values.items()}
+        print_table(epoch, tables[str(epoch)])
+    final = tables[str(epochs[-1])]
+    chosen = "ref_ratio"  # what a pipeline can compute: the target against an un-tuned reference
+    seconds = time.perf_counter() - started
+    result = {
+        "chosen": chosen,
+        "methods": {m: {"auc": r["auc"], "tpr_at_1pct_fpr": r["tpr_at_1pct_fpr"]} for m, r in final.items()},
+        "epochs": tables,
+        "gate": {"bag_of_words_auc": round(gate, 4), "ok": abs(gate - 0.5) < 0.1},
+        "setup": setup,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(time.process_time(), 1),  # all threads; wall time depends on other load
+    }
+    if not result["gate"]["ok"]:
+        print("WARNING: the bag-of-words gate tells members from non-members: the split is broken")
+    C.write_json(args.out, result)
+    r = final[chosen]
+    log(f"chosen {chosen}: AUC {r['auc']:.3f}, TPR@1%FPR {r['tpr_at_1pct_fpr']:.3f} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Score cache: one SQLite table keyed by (scoring key, sha1 of the text's UTF-8 bytes).
+
+The scoring key names the model weights (`name@fingerprint`), dtype and every option that changes the
+numbers (window, stride, Min-K%++ k), so a re-run never scores a text twice and a changed option never
+reuses stale scores. Several tasks may share the file: WAL journal, a busy timeout, one transaction
+per batch. A row is about 150 bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from curate.membership.scores import DocScore
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS scores (
+    scoring_key TEXT NOT NULL, sha1 TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (scoring_key, sha1)) WITHOUT ROWID"""
+
+
+class ScoreCache:
+    """Cached `DocScore`s in `<directory>/scores.sqlite`; with `directory=None` it only lives in memory."""
+
+    def __init__(self, directory: str | Path | None):
+        self.path = None if directory is None else Path(directory) / "scores.sqlite"
+        self._db: sqlite3.Connection | None = None
+        self._memory: dict[tuple[str, str], DocScore] = {}
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+        return self._db
+
+    def get_many(self, key: str, sha1s: list[str]) -> dict[str, DocScore]:
+        """Cached scores among `sha1s` for scoring key `key`."""
+        if self.path is None:
+            return {s: self._memory[(key, s)] for s in sha1s if (key, s) in self._memory}
+        found: dict[str, DocScore] = {}
+        unique = sorted(set(sha1s))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._conn().execute(
+                f"SELECT sha1, value FROM scores WHERE scoring_key = ? AND sha1 IN ({marks})", [key, *part]
+            )
+            found.update((sha1, DocScore(**json.loads(value))) for sha1, value in rows)
+        return found
+
+    def put_many(self, key: str, items: dict[str, DocScore]) -> None:
+        """Store scores for `key` (one transaction)."""
+        if self.path is None:
+            self._memory.update(((key, s), v) for s, v in items.items())
+            return
+        rows = [(key, s, json.dumps(v.__dict__)) for s, v in items.items()]
+        with self._conn() as db:
+            db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,216 @@
+"""`membership: score`: score every live document and drop likely members of the target's training data.
+
+Per document: bits per byte and mean token loss under the target, zlib bits per byte, the zlib ratio,
+Min-K%++, bits per byte under each reference model, the reference ratio and (K >= 2) LiRA; see
+`curate.membership.scores` for the maths. `decision_score` picks the score that decides: at or above the
+threshold the document is rejected (`likely_member`); in [review_from, threshold) it goes to review
+(`membership_borderline`). The threshold is given (`threshold`, `band` below it) or calibrated on a JSONL
+of known non-members (`calibration`, `target_fpr`, `review_fpr`). Without either, scores are recorded
+and nothing is decided. Every document is yielded; decided ones pass untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from itertools import islice
+from typing import Literal
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from loguru import logger
+
+from curate import data as M
+from curate.errors import ConfigError
+from curate.membership.cache import ScoreCache
+from curate.membership.calibrate import Calibration, read_texts
+from curate.membership.models import load_model
+from curate.membership.scorer import TextScorer, TextScores, clean_text, score_texts
+
+STAGE = "membership"
+ScoreName = Literal["zlib_diff", "loss", "zlib", "ref_ratio", "mink_pp", "lira"]
+
+
+class MembershipScore(PipelineStep):
+    """Score documents against the target model and references; decide on one score.
+
+    Args:
+        target: model spec of the base model to be trained (alias `smollm2`, a `.gguf` file or a dir).
+        references: model specs of reference models (other families or cut-offs); zlib is always used.
+        decision_score: the score that decides. zlib (default): without a reference model it is the one
+            that drops memorised famous text and keeps fresh prose on the bundled sample, and second only
+            to mink_pp in benchmarks/membership_auc.py; ref_ratio is the best of all there (use it when
+            `references` are set); also lira (>= 2 references), mink_pp, loss, zlib_diff.
+        threshold: reject when the decision score is >= this (score units); excludes `calibration`.
+        band: width of the review band below the threshold (score units).
+        calibration: JSONL of known non-members (`text` field); sets the threshold at `target_fpr`.
+        target_fpr: false-positive rate on the calibration texts at the threshold.
+        review_fpr: with `calibration`, the review band reaches down to the threshold at this FPR.
+        min_tokens: texts with fewer target tokens are kept unscored (`membership_method: too_short`).
+        max_chars: longer texts are scored on their first `max_chars` characters (noted).
+        window, stride: tokens per scoring window and step between windows (overlap = window - stride).
+        batch_tokens: padded tokens per forward batch (default 2048 on CPU, 32768 on CUDA);
+            buffer_docs: documents read, sorted by length and scored together.
+        mink_k: fraction of lowest tokens averaged by Min-K%++.
+        lira_std_floor: floor of the references' standard deviation in LiRA (bits/byte).
+        device, dtype: where and how models run ("auto": CUDA + bfloat16 if present, else CPU + float32).
+        cache_dir: directory of the score cache (SQLite) and calibration.json; None = no cache.
+    """
+
+    name = "🕵 membership score"
+    type = "🕵 - MEMBERSHIP"
+
+    def __init__(
+        self,
+        target: str = "smollm2",
+        references: list[str] | None = None,
+        decision_score: ScoreName = "zlib",
+        threshold: float | None = None,
+        band: float = 0.0,
+        calibration: str | None = None,
+        target_fpr: float = 0.01,
+        review_fpr: float | None = None,
+        min_tokens: int = 16,
+        max_chars: int = 100_000,
+        window: int = 2048,
+        stride: int = 1536,
+        batch_tokens: int | None = None,
+        buffer_docs: int = 256,
+        mink_k: float = 0.2,
+        lira_std_floor: float = 0.02,
+        device: Literal["auto", "cpu", "cuda"] = "auto",
+        dtype: Literal["auto", "float32", "bfloat16"] = "auto",
+        cache_dir: str | None = None,
+    ):
+        super().__init__()
+        refs = list(references or [])
+        problems = []
+        if decision_score == "ref_ratio" and not refs:
+            problems.append("decision_score 'ref_ratio' needs at least one model in references")
+        if decision_score == "lira" and len(refs) < 2:
+            problems.append(f"decision_score 'lira' needs at least 2 references, found {len(refs)}")
+        if threshold is not None and calibration is not None:
+            problems.append("give either threshold or calibration, not both")
+        if review_fpr is not None and (calibration is None or not target_fpr < review_fpr < 1):
+            problems.append("review_fpr needs calibration and must lie between target_fpr and 1")
+        if not 0 <= target_fpr < 1 or band < 0 or not 0 < mink_k <= 1 or lira_std_floor <= 0:
+            problems.append("expected 0 <= target_fpr < 1, band >= 0, 0 < mink_k <= 1, lira_std_floor > 0")
+        if not 1 <= stride < window:
+            problems.append(f"expected 1 <= stride < window, found stride {stride} and window {window}")
+        if min(min_tokens, max_chars, batch_tokens or 1, buffer_docs) < 1:
+            problems.append("min_tokens, max_chars, batch_tokens and buffer_docs must be >= 1")
+        if problems:
+            raise ConfigError(problems)
+        self.target, self.references, self.decision_score = target, refs, decision_score
+        self.threshold, self.band, self.calibration = threshold, band, calibration
+        self.target_fpr, self.review_fpr = target_fpr, review_fpr
+        self.min_tokens, self.max_chars = min_tokens, max_chars
+        self.mink_k, self.lira_std_floor = mink_k, lira_std_floor
+        self.window, self.stride = window, stride
+        self.batch_tokens, self.buffer_docs = batch_tokens, buffer_docs
+        self.device, self.dtype, self.cache_dir = device, dtype, cache_dir
+        self._scorers: list[TextScorer] | None = None
+        self._cal: Calibration | None = None
+        self._rank, self._n_docs, self._last_log = 0, 0, 0.0
+
+    def _setup(self) -> None:
+        """Load the models (once per process) and the calibration; errors stop the task before output."""
+        cache = ScoreCache(self.cache_dir)
+        options = dict(window=self.window, stride=self.stride, batch_tokens=self.batch_tokens, k=self.mink_k)
+        self._scorers = [
+            TextScorer(load_model(spec, self.device, self.dtype), cache, **options)
+            for spec in [self.target, *self.references]
+        ]
+        if self.calibration is not None:
+            texts = [clean_text(t, self.max_chars)[0] for t in read_texts(self.calibration)]
+            results = score_texts(self._scorers, texts, self.min_tokens, self.lira_std_floor)
+            values = [r.scores[self.decision_score] for r in results if r is not None]
+            self._cal = Calibration.from_scores(
+                self.decision_score, values, self.target_fpr, self.review_fpr, self.band, self.calibration
+            )
+            if self.cache_dir is not None:
+                self._cal.save(self.cache_dir)
+        elif self.threshold is not None:
+            self._cal = Calibration(
+                self.decision_score, self.threshold, self.threshold - self.band, 0.0, None, 0, "threshold"
+            )
+        else:
+            logger.warning("membership: no threshold or calibration; scores are recorded, nothing is decided")
+
+    def _annotate(self, doc: Document, result: TextScores | None, notes: list[str]) -> None:
+        md = doc.metadata
+        if notes:
+            md[M.MEMBERSHIP_NOTE] = ",".join(notes)
+        if result is None:
+            md[M.MEMBERSHIP_METHOD] = "too_short"
+            self.stat_update("too_short")
+            return
+        target, value = result.target, result.scores[self.decision_score]
+        md.update({
+            M.N_TOKENS: target.n_tokens, M.N_BYTES: target.n_bytes, M.TARGET_BPB: target.bpb,
+            M.TARGET_LOSS: target.loss, M.ZLIB_BPB: result.zlib_bpb, M.ZLIB_SCORE: result.scores["zlib"],
+            M.MINK_PP: result.scores["mink_pp"], M.MEMBERSHIP_METHOD: self.decision_score,
+            M.MEMBERSHIP_SCORE: value,
+        })  # fmt: skip
+        if self.references:
+            md[M.REF_MODELS] = [s.lm.model_id for s in self._scorers[1:]]
+            md[M.REF_BPB] = [r.bpb for r in result.refs]
+            md[M.REF_RATIO], md[M.LIRA] = result.scores["ref_ratio"], result.scores["lira"]
+        self.stat_update("scored")
+        if self._cal is None:
+            return
+        md[M.MEMBERSHIP_THRESHOLD], md[M.MEMBERSHIP_REVIEW_FROM] = self._cal.threshold, self._cal.review_from
+        if value >= self._cal.threshold:
+            M.reject(doc, STAGE, "likely_member")
+            self.stat_update("likely_member")
+        elif value >= self._cal.review_from:
+            M.send_to_review(doc, STAGE, "membership_borderline")
+            self.stat_update("membership_borderline")
+
+    def _score_live(self, docs: list[Document]) -> None:
+        cleaned = [clean_text(d.text, self.max_chars) for d in docs]
+        texts = [t for t, _ in cleaned]
+        try:
+            results = score_texts(self._scorers, texts, self.min_tokens, self.lira_std_floor)
+        except Exception as exc:  # noqa: BLE001 - one bad batch must not end the run: retry one by one
+            if len(docs) == 1:
+                logger.warning(f"membership: cannot score document {docs[0].id}: {exc!r}")
+                M.send_to_review(docs[0], STAGE, "membership_error", **{M.MEMBERSHIP_NOTE: repr(exc)[:300]})
+                self.stat_update("membership_error")
+                return
+            for doc in docs:
+                self._score_live([doc])
+            return
+        for doc, result, (_, notes) in zip(docs, results, cleaned, strict=True):
+            self._annotate(doc, result, notes)
+
+    def _log_progress(self, scorer: TextScorer) -> None:
+        """Every 10 s at most: documents done, tokens scored per model and speed, cache hits."""
+        now = time.perf_counter()
+        if now - self._last_log < 10:
+            return
+        self._last_log = now
+        logger.info(
+            f"membership task {self._rank}: {self._n_docs} docs done; {scorer.lm.model_id}: "
+            f"{scorer.tokens} tokens scored, {scorer.tokens_per_s:.0f} tokens/s, {scorer.hits} cache hits"
+        )
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        self._rank, self._n_docs, self._last_log = rank, 0, time.perf_counter()
+        for chunk in _chunks(data or (), self.buffer_docs):
+            live = [d for d in chunk if not M.is_decided(d)]
+            if live:
+                if self._scorers is None:
+                    self._setup()
+                    for scorer in self._scorers:
+                        scorer.progress = self._log_progress
+                with self.track_time():
+                    self._score_live(live)
+                self._n_docs += len(live)
+            yield from chunk
+
+
+def _chunks(docs, size: int) -> Iterator[list[Document]]:
+    it = iter(docs)
+    while chunk := list(islice(it, size)):
+        yield chunk
