@@ -120,14 +120,18 @@ def render(stats: RunStats, title: str, lines: dict[str, float], extra: str = ""
         if sizes
         else "<p class='empty'>no near-duplicate clusters</p>"
     )
+    by_host = sorted(stats.host_errors.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     hosts = _table(
         ["host", "failed", "reasons"],
         [
             [host, sum(c.values()), ", ".join(f"{r} ({n})" for r, n in c.most_common(3))]
-            for host, c in sorted(stats.host_errors.items(), key=lambda kv: -sum(kv[1].values()))
+            for host, c in by_host[:30]
         ],
         "hosts",
     )
+    if len(by_host) > 30:
+        rest = sum(sum(c.values()) for _, c in by_host[30:])
+        hosts += f"<p>and {len(by_host) - 30} more hosts with {rest} failed fetches</p>"
     return f"""<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>
 <style>{CSS}</style></head><body>
 <h1>{escape(title)}</h1><div class='cards'>{cards}</div>{extra}
