@@ -13,10 +13,9 @@ from pathlib import Path
 from datatrove.data import Document
 
 from curate import data as M
-from curate.errors import ConfigError, MissingDependencyError, ModelLoadError
+from curate.errors import ConfigError, MissingDependencyError
+from curate.filters.fasttext_models import load_fasttext
 from curate.steps import CurateStep
-
-_MODELS: dict[str, object] = {}
 
 
 def default_model_path() -> Path:
@@ -28,21 +27,8 @@ def default_model_path() -> Path:
 
 
 def load_model(path: Path):
-    """Load (once per process) a fastText model."""
-    key = str(path)
-    if key not in _MODELS:
-        if not path.is_file():
-            raise ModelLoadError(f"language model not found: {path}")
-        try:
-            import fasttext
-        except ImportError:
-            raise MissingDependencyError("fasttext-numpy2-wheel", "the language filter") from None
-        fasttext.FastText.eprint = lambda *args, **kwargs: None  # silence a deprecation print
-        try:
-            _MODELS[key] = fasttext.load_model(key)
-        except ValueError as exc:
-            raise ModelLoadError(f"cannot load language model {path}: {exc}") from None
-    return _MODELS[key]
+    """Load (once per process) a fastText language-identification model."""
+    return load_fasttext(path, "language model")
 
 
 class LanguageFilter(CurateStep):

@@ -18,13 +18,13 @@ from pathlib import Path
 from datatrove.data import Document
 
 from curate import data as M
-from curate.errors import ConfigError, MissingDependencyError, ModelLoadError
+from curate.errors import ConfigError, ModelLoadError
+from curate.filters.fasttext_models import load_fasttext
 from curate.steps import CurateStep
 
 RELEVANCE_SCORE = "relevance_score"  # metadata key: probability of the configured label
 LABEL_PREFIX = "__label__"
 _SPACE = re.compile(r"\s+")
-_MODELS: dict[str, object] = {}
 
 
 def prepare(text: str, max_chars: int = 20_000) -> str:
@@ -34,20 +34,7 @@ def prepare(text: str, max_chars: int = 20_000) -> str:
 
 def load_model(path: Path):
     """Load (once per process) the fastText classifier at `path`."""
-    key = str(path)
-    if key not in _MODELS:
-        if not path.is_file():
-            raise ModelLoadError(f"relevance model not found: {path} (train one with `curate review train`)")
-        try:
-            import fasttext
-        except ImportError:
-            raise MissingDependencyError("fasttext-numpy2-wheel", "the relevance filter") from None
-        fasttext.FastText.eprint = lambda *args, **kwargs: None  # silence a deprecation print
-        try:
-            _MODELS[key] = fasttext.load_model(key)
-        except ValueError as exc:
-            raise ModelLoadError(f"cannot load relevance model {path}: {exc}") from None
-    return _MODELS[key]
+    return load_fasttext(path, "relevance model", " (train one with `curate review train`)")
 
 
 class RelevanceFilter(CurateStep):
