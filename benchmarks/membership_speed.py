@@ -6,7 +6,8 @@ Methods (every one scores the same windows of the same documents and must give t
 - curate: `curate.membership.forward.score_ids`: length-sorted batches under a padded-token budget, no
   mask (right padding is exact under a causal mask, so SDPA takes its causal fast path), LM head and
   log-softmax in float32 chunks over scored positions only, Min-K%++ statistics included (the naive loops
-  compute only the loss; `curate_<budget>_loss_only` shows curate without them).
+  compute only the loss; `curate_<budget>_loss_only` shows curate without them). With `--compile` the
+  same runs are repeated with the decoder layers compiled (`_compiled`; compile time reported apart).
 tokens/s counts scored document tokens. MFU = achieved model FLOP/s over the peak bf16 dense FLOP/s
 (989 TFLOP/s for H100/H200 SXM), with forward FLOPs per window of T real tokens = 2 N T + 2 L d T^2
 (N = matmul parameters incl. the LM head, not the embedding lookup; the second term is QK^T and AV with
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _membership_common as C  # noqa: E402
 
 from curate.membership import forward  # noqa: E402
-from curate.membership.models import LoadedModel, load_model  # noqa: E402
+from curate.membership.models import LoadedModel, compile_layers, load_model  # noqa: E402
 
 PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}
 
@@ -108,6 +109,18 @@ def timed(device: str, fn) -> tuple[float, float]:
     return value, time.perf_counter() - start
 
 
+def rounds(args, methods: dict, runs: dict, scored: int) -> None:
+    """Run every method `args.repeats` times, round robin; keep each method's fastest run in `runs`."""
+    for round_ in range(args.repeats):  # round robin, so background load hits every method alike
+        for name, fn in methods.items():
+            total, seconds = timed(args.device, fn)
+            print(
+                f"round {round_}: {name:<28} {scored / seconds:8.0f} tokens/s ({seconds:.1f} s)", flush=True
+            )
+            if name not in runs or seconds < runs[name]["seconds"]:
+                runs[name] = {"seconds": seconds, "tokens_per_s": scored / seconds, "total_logp": total}
+
+
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -118,6 +131,7 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--batch-tokens", help="comma list of curate budgets (default 16384,32768,65536 / 2048)")
     ap.add_argument("--naive-batch", type=int, default=8)
     ap.add_argument("--repeats", type=int, default=2, help="rounds; each method keeps its fastest round")
+    ap.add_argument("--compile", action="store_true", help="also run curate with compiled decoder layers")
     ap.add_argument("--peak-tflops", type=float, help="peak bf16 dense TFLOP/s (default from the GPU name)")
     ap.add_argument("--out", help="result JSON (default benchmarks/results/membership_speed_<device>.json)")
     args = ap.parse_args()
@@ -156,15 +170,24 @@ def main() -> None:
             sum(r[0].sum() for r in forward.score_ids(lm, docs, with_z=False, **o))
         )
     runs: dict[str, dict] = {}
-    for round_ in range(args.repeats):  # round robin, so background load hits every method alike
-        for name, fn in methods.items():
-            total, seconds = timed(args.device, fn)
-            print(
-                f"round {round_}: {name:<16} {scored / seconds:10.0f} tokens/s ({seconds:.1f} s)", flush=True
-            )
-            if name not in runs or seconds < runs[name]["seconds"]:
-                runs[name] = {"seconds": seconds, "tokens_per_s": scored / seconds, "total_logp": total}
-    full = [k for k in runs if k.startswith("curate_") and not k.endswith("_loss_only")]
+    rounds(args, methods, runs, scored)
+    report(args, lm, runs, scored, flops, None)  # written now too, in case the compiled runs never end
+    if args.compile:  # same model, decoder layers compiled; compile time measured apart
+        try:
+            compile_layers(lm.model)
+            _, seconds = timed(args.device, lambda: forward.score_ids(lm, docs[:8], batch_tokens=4096))
+            print(f"compiled the decoder layers in {seconds:.0f} s", flush=True)
+            compiled = {f"{k}_compiled": f for k, f in methods.items() if k.startswith("curate_")}
+            rounds(args, compiled, runs, scored)
+            report(args, lm, runs, scored, flops, seconds)
+        except Exception as exc:  # noqa: BLE001 - keep the eager results if the compiler fails here
+            print(f"torch.compile failed, eager results only: {exc!r}", flush=True)
+
+
+def report(args, lm: LoadedModel, runs: dict, scored: int, flops: float, compile_seconds) -> None:
+    """Print the summary and write the result JSON."""
+    cuda = args.device == "cuda"
+    full = [k for k in runs if k.startswith("curate_") and "_loss_only" not in k]
     best = max(full, key=lambda k: runs[k]["tokens_per_s"])  # the headline computes Min-K%++ too
     naive_best = max(runs["naive_single"]["tokens_per_s"], runs["naive_padded"]["tokens_per_s"])
     reference = runs["naive_single"]["total_logp"]
@@ -176,11 +199,12 @@ def main() -> None:
     result = {
         "device": name,
         "model": lm.model_id,
-        "docs": len(docs),
+        "docs": args.docs,
         "scored_tokens": scored,
         "tokens_per_s": round(runs[best]["tokens_per_s"], 1),
         "naive_tokens_per_s": round(naive_best, 1),
-        "speedup": round(runs[best]["tokens_per_s"] / naive_best, 3),
+        "speedup": round(runs[best]["tokens_per_s"] / naive_best, 3),  # against the faster naive loop
+        "speedup_vs_single": round(runs[best]["tokens_per_s"] / runs["naive_single"]["tokens_per_s"], 3),
         "mfu": runs[best]["mfu"],
         "best": best,
         "runs": runs,
@@ -188,6 +212,7 @@ def main() -> None:
         "threads": torch.get_num_threads(),
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),  # other work on a shared machine
         "peak_tflops": peak,
+        "compile_seconds": compile_seconds,
     }
     speed, mfu = result["tokens_per_s"], result["mfu"]
     print(f"curate {speed:.0f} tokens/s vs naive {naive_best:.0f}: {result['speedup']:.2f}x, MFU {mfu}")

@@ -59,3 +59,14 @@ def test_min_k_pp_z_matches_the_full_softmax(tiny_lm):
 def test_documents_too_short_to_score_give_empty_results(tiny_lm):
     (logp, _), (logp2, _) = score_ids(tiny_lm, [[256], [256, 65]])
     assert len(logp) == 0 and len(logp2) == 1
+
+
+def test_compiled_layers_give_the_same_scores(tiny_dir):
+    from curate.membership.models import load_model
+
+    eager, compiled = load_model(str(tiny_dir), "cpu"), load_model(str(tiny_dir), "cpu", compile=True)
+    assert eager is not compiled
+    rng = np.random.default_rng(2)
+    docs = [[256] + list(rng.integers(0, 256, n)) for n in (40, 90, 7)]
+    for (a, _), (b, _) in zip(score_ids(eager, docs), score_ids(compiled, docs), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

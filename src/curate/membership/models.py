@@ -32,7 +32,7 @@ ALIASES: dict[str, tuple[str, str]] = {
 }
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt")
 _SAMPLE = 4 * 2**20
-_LOADED: dict[tuple[str, str, str], LoadedModel] = {}
+_LOADED: dict[tuple[str, str, str, bool], LoadedModel] = {}
 
 
 def cache_root() -> Path:
@@ -144,9 +144,19 @@ def _dequantised(directory: Path, gguf_file: str, digest: str) -> Path:
     return target
 
 
-def load_model(spec: str, device: str = "auto", dtype: str = "auto") -> LoadedModel:
-    """Load (or reuse) the model named by `spec` on `device` ("auto", "cpu", "cuda") in `dtype`."""
-    key = (spec, device, dtype)
+def compile_layers(model) -> None:
+    """`torch.compile` every decoder layer (regional compilation: the layers share one compiled graph,
+    so compiling costs one layer, not the whole model). Fuses the norm, rotary and activation kernels;
+    sequence length is dynamic, so batches of any length reuse the graph."""
+    layers = getattr(model.base_model, "layers", None)
+    for module in layers if layers is not None else [model.base_model]:
+        module.compile(dynamic=True)
+
+
+def load_model(spec: str, device: str = "auto", dtype: str = "auto", compile: bool = False) -> LoadedModel:
+    """Load (or reuse) the model named by `spec` on `device` ("auto", "cpu", "cuda") in `dtype`;
+    with `compile`, its decoder layers are compiled (`compile_layers`) on first use."""
+    key = (spec, device, dtype, compile)
     if key in _LOADED:
         return _LOADED[key]
     directory, gguf_file = resolve(spec)
@@ -163,6 +173,8 @@ def load_model(spec: str, device: str = "auto", dtype: str = "auto") -> LoadedMo
     except Exception as exc:  # corrupt files surface as many exception types; name the file
         raise ModelLoadError(f"model {spec!r}: cannot load {directory / (gguf_file or '')}: {exc}") from exc
     model.to(device_name).eval()
+    if compile:
+        compile_layers(model)
     name = Path(gguf_file).stem if gguf_file else directory.name
     loaded = LoadedModel(f"{name}@{digest}", model, tokenizer, device_name, {"spec": spec, "dtype": dtype})
     logger.info(f"loaded model {loaded.model_id} on {device_name} ({torch_dtype})")

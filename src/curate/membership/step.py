@@ -54,6 +54,8 @@ class MembershipScore(PipelineStep):
         mink_k: fraction of lowest tokens averaged by Min-K%++.
         lira_std_floor: floor of the references' standard deviation in LiRA (bits/byte).
         device, dtype: where and how models run ("auto": CUDA + bfloat16 if present, else CPU + float32).
+        torch_compile: compile the models' decoder layers (about a minute once per process; worth it on a
+            GPU for large corpora, see benchmarks/membership_speed.py).
         cache_dir: directory of the score cache (SQLite) and calibration.json; None = no cache.
     """
 
@@ -80,6 +82,7 @@ class MembershipScore(PipelineStep):
         lira_std_floor: float = 0.02,
         device: Literal["auto", "cpu", "cuda"] = "auto",
         dtype: Literal["auto", "float32", "bfloat16"] = "auto",
+        torch_compile: bool = False,
         cache_dir: str | None = None,
     ):
         super().__init__()
@@ -108,7 +111,7 @@ class MembershipScore(PipelineStep):
         self.mink_k, self.lira_std_floor = mink_k, lira_std_floor
         self.window, self.stride = window, stride
         self.batch_tokens, self.buffer_docs = batch_tokens, buffer_docs
-        self.device, self.dtype, self.cache_dir = device, dtype, cache_dir
+        self.device, self.dtype, self.torch_compile, self.cache_dir = device, dtype, torch_compile, cache_dir
         self._scorers: list[TextScorer] | None = None
         self._cal: Calibration | None = None
         self._rank, self._n_docs, self._last_log = 0, 0, 0.0
@@ -118,7 +121,7 @@ class MembershipScore(PipelineStep):
         cache = ScoreCache(self.cache_dir)
         options = dict(window=self.window, stride=self.stride, batch_tokens=self.batch_tokens, k=self.mink_k)
         self._scorers = [
-            TextScorer(load_model(spec, self.device, self.dtype), cache, **options)
+            TextScorer(load_model(spec, self.device, self.dtype, self.torch_compile), cache, **options)
             for spec in [self.target, *self.references]
         ]
         if self.calibration is not None:
