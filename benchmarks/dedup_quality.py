@@ -105,11 +105,11 @@ def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, ta
     from datatrove.executor import LocalPipelineExecutor
 
     from curate.dedup.buckets import run_tables
-    from curate.dedup.io import StageJsonlReader
     from curate.dedup.minhash import MinhashDedup
     from curate.dedup.plan import DedupSettings, phases_for
     from curate.dedup.table import TableSet
     from curate.dedup.verify import shingle_counts, similarity
+    from curate.stageio import StageJsonlReader
 
     write_shards(work / "stages" / "ingest", texts, tasks)
     settings = DedupSettings(

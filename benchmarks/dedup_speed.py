@@ -95,7 +95,7 @@ def run_curate(work: Path) -> dict:
         _executor(phase.steps, phase.tasks, work / "curate" / "logs", phase.name, times)
     commit(s.state_dir, s.run_id)
     labels = {}
-    from curate.dedup.io import StageJsonlReader
+    from curate.stageio import StageJsonlReader
 
     for doc in StageJsonlReader(s.output_dir).run(None, 0, 1):
         labels[doc.id] = doc.metadata.get("minhash_cluster")
@@ -118,8 +118,8 @@ def run_datatrove(work: Path) -> dict:
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.utils.word_tokenizers import WordTokenizer
 
-    from curate.dedup.io import stage_writer
     from curate.dedup.minhash import lsh_params
+    from curate.stageio import stage_writer
 
     class SpaceTokenizer(WordTokenizer):
         def word_tokenize(self, text: str, **_) -> list[str]:
@@ -164,7 +164,7 @@ def run_datatrove(work: Path) -> dict:
         "filter",
         times,
     )
-    from curate.dedup.io import StageJsonlReader
+    from curate.stageio import StageJsonlReader
 
     labels = {}
     for folder in ("out", "removed"):
@@ -177,8 +177,8 @@ def run_datatrove(work: Path) -> dict:
 def run_datasketch(work: Path) -> dict:
     from datasketch import MinHash, MinHashLSH
 
-    from curate.dedup.io import StageJsonlReader, stage_writer
     from curate.dedup.minhash import lsh_params
+    from curate.stageio import StageJsonlReader, stage_writer
 
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=lsh_params(THRESHOLD, NUM_PERM))
     kept: dict[str, MinHash] = {}

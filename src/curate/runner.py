@@ -92,8 +92,8 @@ def build_step(spec: StepConfig, ctx: RunContext) -> PipelineStep:
 
 
 def ingest_phase(ctx: RunContext) -> Phase:
-    from curate.dedup.io import stage_writer
     from curate.extract.normalize import NormalizeText
+    from curate.stageio import stage_writer
 
     steps = ctx.pipeline.steps
     pipeline: list[PipelineStep] = [build_step(s, ctx) for s in steps["sources"]]
@@ -106,7 +106,7 @@ def ingest_phase(ctx: RunContext) -> Phase:
 
 
 def score_phase(ctx: RunContext, input_stage: str) -> Phase:
-    from curate.dedup.io import StageJsonlReader
+    from curate.stageio import StageJsonlReader
     from curate.writers.parquet import ShardWriter
 
     out = ctx.pipeline.config.output

@@ -101,8 +101,8 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     from curate.dedup.cluster import DedupCluster
     from curate.dedup.filter import DedupFilter
     from curate.dedup.index import freeze_snapshot
-    from curate.dedup.io import StageJsonlReader, stage_writer
     from curate.runner import Phase
+    from curate.stageio import StageJsonlReader, stage_writer
 
     def reader() -> StageJsonlReader:
         return StageJsonlReader(settings.input_dir)
