@@ -32,7 +32,7 @@ install() {
   python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "$SPEC"
-  echo "installed $("$VENV/bin/label-studio" --version 2>/dev/null | tail -1) in $VENV"
+  echo "installed $("$VENV/bin/python" -m pip show label-studio 2>/dev/null | grep ^Version) in $VENV"
 }
 
 serve() {
