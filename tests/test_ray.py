@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from curate.config import load_config
 from curate.runner import run_pipeline
 from tests.conftest import article, html_page
+from tests.sources.conftest import site  # noqa: F401 - the loopback test site fixture
 
 ray = pytest.importorskip("ray") if not os.environ.get("CI") else __import__("ray")
 
@@ -23,8 +25,8 @@ sources:
 filters:
   - length: {{min_words: 30}}
 dedup:
-  - exact: {{}}
-  - minhash: {{threshold: 0.8}}
+  - exact: {{keep: [kind, longest]}}   # ties go to input order, not to the second of reading
+  - minhash: {{threshold: 0.8, keep: [kind, longest]}}
 output: {{dir: "{{tmp}}/out-{name}"}}
 """
 
@@ -95,3 +97,31 @@ def test_ray_run_equals_local_run(cluster, tmp_path, write_pipeline):
     ) == {"exact_duplicate", "near_duplicate"}
     nodes = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
     assert len(nodes) == 2
+
+
+CRAWL_PIPELINE = """
+name: crawl
+executor: {{type: ray, tasks: 2, ray_address: '{address}'}}
+sources:
+  - crawl:
+      urls: {urls}
+      politeness: {{delay_s: {delay}, backoff_base_s: 0.05, max_retries: 1, max_retry_after_s: 5}}
+      limits: {{allow_networks: [127.0.0.0/8], total_timeout_s: 1.0, read_timeout_s: 2, connect_timeout_s: 2}}
+      scope: {{max_url_variants: 3, max_depth: 3}}
+output: {{dir: "{{tmp}}/out"}}
+"""
+
+
+def test_a_hosts_requests_never_overlap_across_ray_tasks(cluster, site, write_pipeline, tmp_path):  # noqa: F811
+    delay = 0.1
+    site.clear()
+    urls = json.dumps([site.base[name] + "/" for name in ("alpha", "beta", "gamma")])
+    config = CRAWL_PIPELINE.format(address=cluster.address, urls=urls, delay=delay)
+    manifest = run_pipeline(load_config(write_pipeline(config, "crawl.yaml")), run_id="c")
+    assert manifest["accounted"] and manifest["kept"] > 0
+    for name in ("alpha", "beta", "gamma"):
+        times = sorted(hit.at for hit in site.hits(name))
+        assert len(times) > 1
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        # one request at a time per host, `delay` after the previous response: never two at once
+        assert min(gaps) >= delay * 0.95, (name, min(gaps))
