@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from curate.dedup.plan import DedupSettings
 
 STAGE = "dedup"
-DEDUP_NOTE = getattr(M, "DEDUP_NOTE", "dedup_note")  # why a document was signed unusually
 
 
 class DedupFilter(PipelineStep):
@@ -84,7 +83,7 @@ class DedupFilter(PipelineStep):
             self.counts[f"dropped_{NOTES[EMPTY]}"] += 1
             return
         if note:
-            doc.metadata[DEDUP_NOTE] = NOTES[note]
+            doc.metadata[M.DEDUP_NOTE] = NOTES[note]
         if decision is None:
             self.counts["kept"] += 1
             return

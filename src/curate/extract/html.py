@@ -20,7 +20,7 @@ import re
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract.normalize import HTML, sniff
+from curate.extract.normalize import HTML, claim
 from curate.steps import CurateStep
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -78,10 +78,9 @@ class HtmlExtract(CurateStep):
         self.max_html_bytes = max_html_bytes
 
     def process(self, doc: Document) -> None:
-        raw = doc.metadata.get(M.RAW)
-        if raw is None or sniff(raw, doc.metadata.get(M.CONTENT_TYPE)) != HTML:
+        raw = claim(doc, HTML)
+        if raw is None:
             return
-        doc.metadata[M.CONTENT_TYPE] = HTML
         if len(raw) > self.max_html_bytes:
             M.reject(doc, self.stage, "html_too_large", size_bytes=len(raw))
             return

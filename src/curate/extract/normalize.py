@@ -40,6 +40,17 @@ def sniff(raw: bytes, declared: str | None) -> str:
     return BINARY
 
 
+def claim(doc: Document, content_type: str, record: bool = True) -> bytes | None:
+    """The raw bytes of `doc` if they sniff as `content_type` (recorded on the document unless
+    `record` is false), else None: how each extractor decides whether a document is its own."""
+    raw = doc.metadata.get(M.RAW)
+    if raw is None or sniff(raw, doc.metadata.get(M.CONTENT_TYPE)) != content_type:
+        return None
+    if record:
+        doc.metadata[M.CONTENT_TYPE] = content_type
+    return raw
+
+
 def normalize_text(text: str) -> str:
     """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")

@@ -28,7 +28,7 @@ from datatrove.data import Document
 from loguru import logger
 
 from curate import data as M
-from curate.extract.normalize import PDF, sniff
+from curate.extract.normalize import PDF, claim
 from curate.steps import CurateStep
 
 EDGE_LINES = 2
@@ -140,10 +140,9 @@ class PdfExtract(CurateStep):
         self.clean = clean
 
     def process(self, doc: Document) -> None:
-        raw = doc.metadata.get(M.RAW)
-        if raw is None or sniff(raw, doc.metadata.get(M.CONTENT_TYPE)) != PDF:
+        raw = claim(doc, PDF)
+        if raw is None:
             return
-        doc.metadata[M.CONTENT_TYPE] = PDF
         doc.metadata.pop(M.RAW)
         pages, reader, error = [], None, None
         try:

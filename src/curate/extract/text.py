@@ -8,7 +8,7 @@ import yaml
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract.normalize import TEXT, sniff
+from curate.extract.normalize import TEXT, claim
 from curate.steps import CurateStep
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -56,8 +56,8 @@ class TextDecode(CurateStep):
         self.require_utf8 = require_utf8
 
     def process(self, doc: Document) -> None:
-        raw = doc.metadata.get(M.RAW)
-        if raw is None or sniff(raw, doc.metadata.get(M.CONTENT_TYPE)) != TEXT:
+        raw = claim(doc, TEXT, record=False)  # keep text/markdown: front matter is read below
+        if raw is None:
             return
         doc.metadata.pop(M.RAW)
         decoded = decode(raw)

@@ -9,7 +9,6 @@ band, near-duplicate cluster sizes, and fetch errors by host.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 
 from curate.report import svg
 from curate.report.stats import RunStats, collect
+from curate.writers.manifest import write_text_atomic
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}
@@ -144,19 +144,12 @@ def render(stats: RunStats, title: str, lines: dict[str, float], extra: str = ""
 </body></html>"""
 
 
-def _write(path: Path, html: str) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
 def write_run_report(run_dir: Path) -> Path:
     """Write `run_dir/report.html` for a complete run."""
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     stats = collect([run_dir])
     title = f"{manifest['pipeline']} · run {manifest['run_id']}"
-    return _write(run_dir / "report.html", render(stats, title, thresholds(run_dir)))
+    return write_text_atomic(run_dir / "report.html", render(stats, title, thresholds(run_dir)))
 
 
 def write_corpus_report(pipeline_root: Path) -> Path:
@@ -169,6 +162,6 @@ def write_corpus_report(pipeline_root: Path) -> Path:
         runs.append([m["run_id"], m["inputs"], m["kept"], m["rejected"], m["review"]])
     extra = "<h2>Runs</h2>" + _table(["run", "inputs", "kept", "rejected", "review"], runs, "runs")
     lines = thresholds(run_dirs[-1]) if run_dirs else {}
-    return _write(
+    return write_text_atomic(
         pipeline_root / "report.html", render(stats, f"{pipeline_root.name} · corpus", lines, extra)
     )

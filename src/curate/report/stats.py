@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from curate.corpus import BYTES_PER_TOKEN
+
 STAGES = ("sources", "extract", "filters", "dedup", "membership", "review")
 COLUMNS = [
     "id",
@@ -33,7 +35,6 @@ COLUMNS = [
     "n_tokens",
     "metadata",
 ]
-BYTES_PER_TOKEN = 4
 
 
 @dataclass
