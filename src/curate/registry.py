@@ -25,6 +25,8 @@ STEPS: dict[str, dict[str, str]] = {
         "language": "curate.filters.language:LanguageFilter",
         "gopher_quality": "curate.filters.quality:GopherQuality",
         "gopher_repetition": "curate.filters.quality:GopherRepetition",
+        "fineweb_quality": "curate.filters.quality:FineWebQuality",
+        "japanese_quality": "curate.filters.japanese:JapaneseQuality",
         "relevance": "curate.filters.relevance:RelevanceFilter",
     },
     "dedup": {

@@ -5,6 +5,10 @@ Separators are code points whose Unicode category is punctuation, symbol, separa
 (plus `_`); for code points above the Basic Multilingual Plane only the emoji blocks
 U+1F000–U+1FAFF count as separators. Tokens are maximal runs of non-separators (`word` mode) or
 single non-separator code points (`char` mode, for scripts written without spaces, e.g. Japanese).
+`auto` mode picks per text: `char` n-grams (of `char_n` characters) when at least
+`NO_SPACE_SHARE` of its non-separator code points belong to scripts written without spaces
+(kana, CJK ideographs, Thai, Lao, Khmer, Myanmar), `word` n-grams otherwise, so Japanese and
+English documents share one index.
 
 Hashing uses polynomial prefix sums mod 2**64 (all arithmetic wraps in `uint64`):
 
@@ -25,7 +29,20 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-ShingleMode = Literal["word", "char"]
+ShingleMode = Literal["word", "char", "auto"]
+NO_SPACE_SHARE = 0.3  # share of no-space-script characters from which `auto` shingles by character
+# (first, last) code points of scripts written without spaces between words
+NO_SPACE_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width katakana
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
 
 MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables are this long (2 x 8 MiB)
 _BASE = 0x100000001B3  # odd, so invertible mod 2**64
@@ -93,12 +110,34 @@ class Shingles(NamedTuple):
         return np.concatenate(([0], np.cumsum(self.counts)))
 
 
-def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> Shingles:
+def no_space_texts(texts: list[str]) -> np.ndarray:
+    """Boolean per text: at least NO_SPACE_SHARE of its non-separator code points are in a script
+    written without spaces (the texts `auto` mode shingles by character)."""
+    if not texts:
+        return np.zeros(0, dtype=bool)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    c = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    letters = ~_separators(c)
+    nospace = np.zeros(len(c), dtype=bool)
+    for lo, hi in NO_SPACE_RANGES:
+        nospace |= (c >= lo) & (c <= hi)
+    doc = np.repeat(np.arange(len(texts)), lengths + 1)[: len(c)]
+    n_letters = np.bincount(doc, weights=letters, minlength=len(texts))
+    n_nospace = np.bincount(doc, weights=nospace & letters, minlength=len(texts))
+    return (n_letters > 0) & (n_nospace >= NO_SPACE_SHARE * np.maximum(n_letters, 1))
+
+
+def batch_shingles(
+    texts: list[str], mode: ShingleMode = "word", n: int = 5, char_n: int | None = None
+) -> Shingles:
     """Shingle hashes of every text in `texts` (lower-cased already).
 
     The batch may hold at most `MAX_BATCH_CHARS` code points in all, counting one newline
     between texts. Shingles may repeat: MinHash takes a minimum, so multiplicity does not matter.
+    In `auto` mode texts of no-space scripts get character `char_n`-grams (default `n`).
     """
+    if mode == "auto":
+        return _auto_shingles(texts, n, char_n or n)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum()) + len(texts)
     if total > MAX_BATCH_CHARS + 1:
@@ -127,3 +166,23 @@ def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> 
     order = np.argsort(doc, kind="stable")
     hashes = fmix64(_span_hash(_prefix(tokens), lo[order], hi[order]))
     return Shingles((hashes >> _S32).astype(np.uint32), np.bincount(doc, minlength=len(texts)), n_tok)
+
+
+def _auto_shingles(texts: list[str], n: int, char_n: int) -> Shingles:
+    """Word n-grams for spaced texts and character n-grams for the rest, back in text order."""
+    by_char = no_space_texts(texts)
+    parts, owners = [], []
+    for flag, mode, size in ((False, "word", n), (True, "char", char_n)):
+        idx = np.flatnonzero(by_char == flag)
+        if len(idx):
+            parts.append(batch_shingles([texts[i] for i in idx], mode, size))
+            owners.append(idx)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    tokens = np.zeros(len(texts), dtype=np.int64)
+    if not parts:
+        return Shingles(np.zeros(0, dtype=np.uint32), counts, tokens)
+    for part, idx in zip(parts, owners, strict=True):
+        counts[idx], tokens[idx] = part.counts, part.tokens
+    doc = np.concatenate([np.repeat(idx, part.counts) for part, idx in zip(parts, owners, strict=True)])
+    hashes = np.concatenate([part.hashes for part in parts])
+    return Shingles(hashes[np.argsort(doc, kind="stable")], counts, tokens)

@@ -110,7 +110,7 @@ class DedupSignature(PipelineStep):
             if mh is not None and sketcher is not None:
                 limit = min(mh.max_chars, MAX_BATCH_CHARS - 1)
                 lowered = [text[:limit].lower()[:limit] for text in texts]
-                shingles = batch_shingles(lowered, mh.shingle, mh.ngram)
+                shingles = batch_shingles(lowered, mh.shingle, mh.ngram, mh.char_ngram)
                 sig = sketcher.signatures(shingles)
                 shingle_sets = distinct(shingles)
                 keys = band_keys(sig, *s.bands_rows)
