@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 
 from loguru import logger
 
+from curate.io import write_json_atomic
 from curate.sources.fetcher import Fetcher
 from curate.sources.netguard import FetchError
 from curate.sources.retry import retry_after_s
@@ -121,7 +122,5 @@ def coin_seeds(cfg: CoinList, fetcher: Fetcher, cache_dir: Path) -> tuple[list[S
             logger.warning(f"coin list: {cfg.base_url} unreachable, using the list cached at {cache}")
             return _seeds(cached), cached["problems"]
         data.update(fetched_at=time.time(), base_url=cfg.base_url, top_n=cfg.top_n)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(cache)
+        write_json_atomic(cache, data, indent=None)
         return _seeds(data), data["problems"]
