@@ -129,9 +129,11 @@ def plan(ctx: RunContext) -> list[Phase]:
 
 def _run_phase(phase: Phase, ctx: RunContext) -> None:
     from curate.executors import make_executor
+    from curate.threads import phase_threads, published
 
     try:
-        make_executor(phase, ctx).run()
+        with published(phase_threads(ctx.pipeline.config.executor, phase.tasks)):
+            make_executor(phase, ctx).run()
     except CurateError:
         raise
     except Exception as exc:
