@@ -15,8 +15,8 @@ import posixpath
 import re
 from urllib.parse import urlsplit
 
-from curate.sources.settings import Scope
-from curate.sources.urlnorm import site_of
+from curate.crawl.policy.settings import Scope
+from curate.crawl.urlnorm import site_of
 
 
 def seed_prefix(path: str) -> str:

@@ -28,10 +28,10 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from curate.sources.bodies import LimitedDecoder
-from curate.sources.deadline import Deadline
-from curate.sources.netguard import AddressGuard, FetchError, guarded_pool_manager
-from curate.sources.settings import Limits
+from curate.crawl.http.bodies import LimitedDecoder
+from curate.crawl.http.deadline import Deadline
+from curate.crawl.http.netguard import AddressGuard, FetchError, guarded_pool_manager
+from curate.crawl.policy.settings import Limits
 
 DRAIN_BYTES = 64 * 1024
 CHUNK = 64 * 1024

@@ -14,7 +14,7 @@ from curate import data as M
 from curate.config import parse_config
 from curate.errors import ConfigError
 from curate.sources.crawl import CrawlSource
-from tests.sources.test_crawl import LIMITS, POLITENESS
+from tests.crawl.test_crawl import LIMITS, POLITENESS
 
 KEY = "test-key"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 
-from curate.sources.netguard import FetchError
+from curate.crawl.http.netguard import FetchError
 
 RATIO_CHECK_AFTER = 2**20
 STEP = 256 * 1024  # decoded bytes per zlib call, so the ratio is checked early

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from curate.sources.bodies import GZIP_MAGIC, gunzip_limited
+from curate.crawl.http.bodies import GZIP_MAGIC, gunzip_limited
 
 SITEMAP_INDEX, URLSET, FEED = "sitemapindex", "urlset", "feed"
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 
+from curate.crawl.engine.context import CrawlContext
+from curate.crawl.engine.discovery import FEED, SITEMAP_INDEX, parse_listing
+from curate.crawl.engine.hosts import HostState
+from curate.crawl.engine.links import parse_page
+from curate.crawl.http.fetcher import Response
+from curate.crawl.http.netguard import FetchError
+from curate.crawl.state.frontier import UrlRow
 from curate.extract.normalize import HTML, PDF, sniff
-from curate.sources.discovery import FEED, SITEMAP_INDEX, parse_listing
-from curate.sources.fetcher import Response
-from curate.sources.frontier import UrlRow
-from curate.sources.hosts import HostState
-from curate.sources.links import parse_page
-from curate.sources.netguard import FetchError
 
 ACCEPTED_TYPES = {
     "", "text/html", "application/xhtml+xml", "application/pdf", "application/x-pdf",
@@ -37,7 +38,7 @@ def accepts(content_type: str) -> bool:
 class ContentHandler:
     """Turns 2xx responses into outcomes for a `CrawlContext`."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: CrawlContext):
         self.ctx = ctx
         self.scope = ctx.settings.scope
         self.limits = ctx.settings.limits
@@ -51,7 +52,8 @@ class ContentHandler:
         if not body.strip():
             ctx.finish(host, row, {**base, "status": "rejected", "reason": "empty_body"})
             return
-        if row.role != "page" or body[:256].lstrip()[:16].lower().startswith(LISTING_HEADS):
+        listing_like = row.role != "page" or body[:256].lstrip()[:16].lower().startswith(LISTING_HEADS)
+        if ctx.settings.discover and listing_like:
             if self._listing(host, row, body, base):
                 return
         kind = sniff(body, resp.content_type)

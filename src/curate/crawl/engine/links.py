@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from curate.sources.urlnorm import BadUrl, normalize_url
+from curate.crawl.urlnorm import BadUrl, normalize_url
 
 MAX_LINKS = 1000
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")

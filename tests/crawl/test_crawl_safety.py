@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from curate import data as M
-from curate.sources import netguard
+from curate.crawl.http import netguard
 from curate.sources.crawl import CrawlSource
-from tests.sources.test_crawl import LIMITS, POLITENESS
+from tests.crawl.test_crawl import LIMITS, POLITENESS
 
 ROOT = Path(__file__).resolve().parents[2]
 

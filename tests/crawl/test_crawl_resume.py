@@ -11,7 +11,7 @@ import time
 
 from curate import data as M
 from curate.sources.crawl import CrawlSource
-from tests.sources.test_crawl import LIMITS, POLITENESS
+from tests.crawl.test_crawl import LIMITS, POLITENESS
 
 SCOPE = {"max_url_variants": 3, "max_depth": 5, "exclude": ["slow", "big", "bomb", "ratelimited", "error500"]}
 SCRIPT = """

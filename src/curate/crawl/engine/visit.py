@@ -14,23 +14,26 @@ and the address guard apply. The document keeps the first URL as `url` and the l
 
 from __future__ import annotations
 
-from curate.sources.fetcher import Response
-from curate.sources.frontier import UrlRow
-from curate.sources.hosts import HostState
-from curate.sources.netguard import HOST_REASONS, FetchError
-from curate.sources.records import now_iso
-from curate.sources.robots import load_rules
-from curate.sources.urlnorm import BadUrl, normalize_url
+from curate.crawl.engine.content import ContentHandler, accepts
+from curate.crawl.engine.context import CrawlContext
+from curate.crawl.engine.hosts import HostState
+from curate.crawl.engine.records import now_iso
+from curate.crawl.engine.rules import load_rules
+from curate.crawl.http.fetcher import Response
+from curate.crawl.http.netguard import HOST_REASONS, FetchError
+from curate.crawl.state.frontier import UrlRow
+from curate.crawl.urlnorm import BadUrl, normalize_url
 
 MAX_DECISIONS_PER_TURN = 200
 MAX_LISTINGS_PER_HOST = 100  # sitemap and feed requests per host and pass
 
 
 class HostVisitor:
-    """Runs host turns for a `CrawlContext` (see `engine`)."""
+    """Runs host turns over a `CrawlContext`."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: CrawlContext):
         self.ctx = ctx
+        self.content = ContentHandler(ctx)
         self.p = ctx.settings.politeness
         self.scope = ctx.settings.scope
 
@@ -97,7 +100,7 @@ class HostVisitor:
         elif row.role != "page":
             host.listings += 1
         try:
-            resp = self.ctx.fetcher.get(row.url, headers=headers, accept=self.ctx.accepts)
+            resp = self.ctx.fetcher.get(row.url, headers=headers, accept=accepts)
         except FetchError as exc:
             host.requested()
             self._failed(host, row, exc)
@@ -146,7 +149,7 @@ class HostVisitor:
         elif status >= 300:
             self._finish(host, row, {**base, "status": "rejected", "reason": f"http_{status}"})
         else:
-            self.ctx.content.handle(host, row, resp, base)
+            self.content.handle(host, row, resp, base)
 
     def _redirect(self, host: HostState, row: UrlRow, resp: Response, base: dict) -> None:
         location = resp.headers["location"]

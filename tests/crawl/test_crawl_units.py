@@ -7,15 +7,15 @@ import zlib
 
 import pytest
 
-from curate.sources.bodies import LimitedDecoder, gunzip_limited
-from curate.sources.discovery import FEED, SITEMAP_INDEX, URLSET, parse_listing
-from curate.sources.netguard import AddressGuard, FetchError
-from curate.sources.retry import RetryPolicy, retry_after_s
-from curate.sources.robots import agent_token, parse_rules
-from curate.sources.scope import ScopeRules, seed_prefix
-from curate.sources.settings import Politeness, Scope
-from curate.sources.traps import TrapGuard, template
-from curate.sources.urlnorm import BadUrl, host_key, normalize_url, partition_key, site_of
+from curate.crawl.engine.discovery import FEED, SITEMAP_INDEX, URLSET, parse_listing
+from curate.crawl.http.bodies import LimitedDecoder, gunzip_limited
+from curate.crawl.http.netguard import AddressGuard, FetchError
+from curate.crawl.http.retry import RetryPolicy, retry_after_s
+from curate.crawl.policy.robots import agent_token, parse_rules
+from curate.crawl.policy.scope import ScopeRules, seed_prefix
+from curate.crawl.policy.settings import Politeness, Scope
+from curate.crawl.policy.traps import TrapGuard, template
+from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key, site_of
 
 
 def test_normalize_url():
@@ -157,7 +157,7 @@ def test_address_guard():
 
 
 def test_dns_counts_as_down_after_many_failures_and_none_resolved(monkeypatch):
-    from curate.sources import netguard
+    from curate.crawl.http import netguard
 
     calls: list[str] = []
 

@@ -14,7 +14,7 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 
-from curate.sources.settings import Politeness
+from curate.crawl.policy.settings import Politeness
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 RETRY_REASONS = frozenset({"fetch_timeout", "fetch_connection_error"})

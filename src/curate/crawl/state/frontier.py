@@ -15,8 +15,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from curate.sources import schema
-from curate.sources.statedb import StateDB
+from curate.crawl.state import schema
+from curate.crawl.state.statedb import StateDB
 
 QUEUED = "(pass IS NULL OR (pass < :cur AND revisit = 1))"
 MINE = "part % :ws = :rank"

@@ -30,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError
 
-from curate.sources import deadline
+from curate.crawl.http import deadline
 
 _DNS_POOLS: dict[int, ThreadPoolExecutor] = {}  # per process: a forked task must not inherit dead threads
 DNS_TTL_S, DNS_NEGATIVE_TTL_S = 300.0, 60.0

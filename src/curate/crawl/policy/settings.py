@@ -21,7 +21,9 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from curate.errors import ConfigError
 
 DEFAULT_USER_AGENT = "curate/0.1 (+https://github.com/curate-corpus/curate; corpus research crawler)"
 
@@ -118,3 +120,18 @@ class CoinList(_Settings):
     delay_s: float = Field(2.0, ge=0, description="seconds between API calls (free tiers allow ~30/min)")
     timeout_s: float = Field(10, gt=0, description="connect and read timeout of one API call (3x total)")
     cache_ttl_s: float = Field(86400, ge=0, description="the list is cached in state_dir this long")
+
+
+def settings_block(cls: type[BaseModel], value, key: str):
+    """`value` (a dict from the YAML, an instance, or None for the defaults) as a `cls` block;
+    a bad value is a ConfigError naming `key` and the field."""
+    if value is None:
+        return cls()
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls.model_validate(value)
+    except ValidationError as exc:
+        raise ConfigError(
+            [f"{key}.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()}" for e in exc.errors()]
+        ) from None

@@ -14,7 +14,7 @@ from curate.extract.html import HtmlExtract
 from curate.extract.normalize import NormalizeText
 from curate.extract.pdf import PdfExtract
 from curate.sources.crawl import CrawlSource
-from tests.sources.conftest import CRAWL_DELAY
+from tests.crawl.conftest import CRAWL_DELAY
 
 DELAY = 0.1
 POLITENESS = {"delay_s": DELAY, "backoff_base_s": 0.05, "max_retries": 1, "max_retry_after_s": 5}

@@ -16,9 +16,9 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from curate.sources.frontier import UrlRow
-from curate.sources.robots import RobotsRules
-from curate.sources.traps import TrapGuard
+from curate.crawl.policy.robots import RobotsRules
+from curate.crawl.policy.traps import TrapGuard
+from curate.crawl.state.frontier import UrlRow
 
 
 @dataclass

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 
-from curate.sources import schema
+from curate.crawl.state import schema
 
 
 class StateDB:

@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
 
-from curate.sources.settings import Scope
+from curate.crawl.policy.settings import Scope
 
 _DIGITS = re.compile(r"\d+")
 MAX_SEGMENTS = 20
