@@ -188,7 +188,7 @@ def stage_counts(manifest: dict[str, Any]) -> dict[str, int]:
 def finalize(run_dir: Path, run_id: str, pipeline_name: str, state_dir: Path) -> dict[str, Any]:
     """After the last phase: manifest and accounting check, run record, corpus manifest, reports."""
     from curate.report.report import write_corpus_report, write_run_report
-    from curate.sources.files_seen import record_run_files
+    from curate.sources.files_seen import record_run_sources
     from curate.state import COMPLETE, read_json, update_run_record, utcnow
     from curate.writers.corpus import write_corpus_manifest
 
@@ -210,7 +210,7 @@ def finalize(run_dir: Path, run_id: str, pipeline_name: str, state_dir: Path) ->
         by_stage=stage_counts(manifest),
         seconds=manifest["seconds"],
     )
-    record_run_files(run_dir, state_dir / "sources-files", run_id)
+    record_run_sources(run_dir, state_dir, run_id)
     write_corpus_manifest(run_dir.parent)
     write_run_report(run_dir)
     write_corpus_report(run_dir.parent)
