@@ -64,10 +64,12 @@ def _run_phase(phase: Phase, ctx: RunContext) -> None:
     """Run one phase; a task that raised (a bug or bad luck, not a user error) keeps its
     exception and traceback, which also go to `run.log`, with how to resume added as a note."""
     from curate.executors import make_executor
+    from curate.threads import phase_threads, published
 
     config = ctx.pipeline.config.executor
     try:
-        make_executor(phase, config, ctx.run_dir / "logs", ctx.pipeline.name).run()
+        with published(phase_threads(config, phase.tasks)):
+            make_executor(phase, config, ctx.run_dir / "logs", ctx.pipeline.name).run()
     except CurateError:
         raise
     except Exception as exc:

@@ -53,7 +53,7 @@ def publish(
     `extra` is merged into the manifest (`seconds`, `review_applied`, ...); `expect_written`, when
     given, is the number of documents the shards must hold (a review apply moves, never adds)."""
     from curate.report.report import write_corpus_report, write_run_report
-    from curate.sources.files_seen import record_run_files
+    from curate.sources.files_seen import record_run_sources
     from curate.state import COMPLETE, update_run_record
     from curate.writers.corpus import write_corpus_manifest
 
@@ -68,7 +68,7 @@ def publish(
             f"{run_dir}: {expect_written} documents expected in the shards, {written(manifest)} found"
         )
     write_json_atomic(run_dir / "manifest.json", manifest)
-    record_run_files(run_dir, run_dir.parent / "state" / "sources-files", run_id)
+    record_run_sources(run_dir, run_dir.parent / "state", run_id)
     write_corpus_manifest(run_dir.parent)
     write_run_report(run_dir)
     write_corpus_report(run_dir.parent)

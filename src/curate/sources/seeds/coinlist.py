@@ -21,12 +21,12 @@ from urllib.parse import quote, urlencode
 
 from loguru import logger
 
+from curate.crawl.http.fetcher import Fetcher
+from curate.crawl.http.netguard import FetchError
+from curate.crawl.http.retry import retry_after_s
+from curate.crawl.job import Seed
+from curate.crawl.policy.settings import CoinList
 from curate.io import write_json_atomic
-from curate.sources.fetcher import Fetcher
-from curate.sources.netguard import FetchError
-from curate.sources.retry import retry_after_s
-from curate.sources.seeds.projects import Seed
-from curate.sources.settings import CoinList
 
 HOST_LEVEL = ("fetch_dns_error", "fetch_dns_timeout", "blocked_address", "fetch_connection_error")
 
