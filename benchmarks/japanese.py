@@ -6,7 +6,8 @@ manual pages (`manpages-ja`: /usr/share/man/ja/man*/; `manpages`: /usr/share/man
 document is a page of the Debian Reference (the paragraphs of consecutive sections of a chapter,
 at least 1,500 characters), or the descriptive paragraphs (`.PP`/`.LP`/`.P` blocks) of one manual
 page; paragraphs that fastText does not label with the document's language (untranslated English
-in the Japanese docs) are left out, and documents of fewer than 400 characters are skipped. Junk is written for this project: menus, ad blocks,
+in the Japanese docs) are left out, and documents of fewer than 400 characters are skipped.
+Junk is written for this project: menus, ad blocks,
 keyword spam, mojibake and machine-made lists (tests/fixtures/japanese/junk_{ja,en}.jsonl).
 
 Every document goes through the filters of pipelines/bilingual.yaml with their published
@@ -173,12 +174,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a sample of the documents (< 1 min)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    limit = 40 if args.quick else 10_000
+    limit = 40 if args.quick else 300  # documents per source (Debian Reference, manual pages) and language
     result: dict = {"quick": args.quick, "machine": machine(), "min_chars": MIN_CHARS}
     steps = filters()
     per_language = {}
     for lang in ("ja", "en"):
-        prose = (reference_docs(lang)[:limit] + man_docs(lang, limit))[: 2 * limit]
+        prose = reference_docs(lang)[:limit] + man_docs(lang, limit)
         junk = [json.loads(line)["text"] for line in open(FIXTURES / f"junk_{lang}.jsonl", encoding="utf-8")]
         kept, prose_reasons = judge(prose, steps)
         junk_kept, junk_reasons = judge(junk, steps)
