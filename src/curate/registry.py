@@ -14,6 +14,7 @@ STEPS: dict[str, dict[str, str]] = {
         "files": "curate.sources.local:FilesSource",
         "urls": "curate.sources.urls:UrlsSource",
         "crawl": "curate.sources.crawl:CrawlSource",
+        "warc": "curate.sources.warc:WarcSource",
     },
     "extract": {
         "html": "curate.extract.html:HtmlExtract",
