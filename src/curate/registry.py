@@ -15,6 +15,7 @@ STEPS: dict[str, dict[str, str]] = {
         "urls": "curate.sources.urls:UrlsSource",
         "crawl": "curate.sources.crawl:CrawlSource",
         "warc": "curate.sources.warc:WarcSource",
+        "git": "curate.sources.git:GitSource",
     },
     "extract": {
         "html": "curate.extract.html:HtmlExtract",
