@@ -28,6 +28,9 @@ STEPS: dict[str, dict[str, str]] = {
         "gopher_quality": "curate.filters.quality:GopherQuality",
         "gopher_repetition": "curate.filters.quality:GopherRepetition",
         "relevance": "curate.filters.relevance:RelevanceFilter",
+        "code_quality": "curate.filters.code:CodeQualityFilter",
+        "license": "curate.filters.code:LicenseFilter",
+        "secrets": "curate.filters.secrets:SecretsFilter",
     },
     "dedup": {
         "exact": "curate.dedup.exact:ExactDedup",
