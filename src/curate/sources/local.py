@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -20,6 +19,7 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.io import utcnow
 from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
 from curate.sources.kinds import KINDS, guess_kind
 
@@ -36,8 +36,7 @@ RECORD_FORMATS = (".jsonl", ".jsonl.gz", ".parquet")
 STAGE = "sources"
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+now_iso = utcnow  # ISO-8601 UTC to the second (curate.io)
 
 
 class FilesSource(PipelineStep):

@@ -7,17 +7,15 @@ rejections carry `stage: sources`, the reason and an `error` detail.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from datatrove.data import Document
 
 from curate import data as M
+from curate.io import utcnow
 
 STAGE = "sources"
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+now_iso = utcnow  # ISO-8601 UTC to the second (curate.io)
 
 
 def to_document(rec: dict, source: str, body: bytes | None = None) -> Document:

@@ -1,0 +1,24 @@
+"""The score phase: membership scoring over the deduplicated stage, then the parquet shards.
+
+Every document reaches `ShardWriter`, which routes it to `kept/`, `rejected/` or `review/`.
+"""
+
+from __future__ import annotations
+
+from datatrove.pipeline.base import PipelineStep
+
+from curate.phase import Phase, RunContext, build_step
+
+
+def score_phase(ctx: RunContext, input_stage: str) -> Phase:
+    """Membership steps over `stages/<input_stage>/` → the run's shards, over `ctx.tasks` tasks."""
+    from curate.stageio import StageJsonlReader
+    from curate.writers.parquet import ShardWriter
+
+    out = ctx.pipeline.config.output
+    pipeline: list[PipelineStep] = [StageJsonlReader(str(ctx.stage_dir(input_stage)))]
+    pipeline += [build_step(s, ctx) for s in ctx.pipeline.steps["membership"]]
+    pipeline.append(
+        ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)
+    )
+    return Phase("score", pipeline, ctx.tasks)
