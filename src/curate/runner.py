@@ -96,7 +96,10 @@ def ingest_phase(ctx: RunContext) -> Phase:
     from curate.stageio import stage_writer
 
     steps = ctx.pipeline.steps
+    from curate.sources.sanitize import SanitizeDocuments
+
     pipeline: list[PipelineStep] = [build_step(s, ctx) for s in steps["sources"]]
+    pipeline.append(SanitizeDocuments(str(ctx.run_dir / "ids")))
     pipeline.append(CountInputs(str(ctx.run_dir / "counts")))
     pipeline += [build_step(s, ctx) for s in steps["extract"]]
     pipeline.append(NormalizeText())
@@ -106,11 +109,13 @@ def ingest_phase(ctx: RunContext) -> Phase:
 
 
 def score_phase(ctx: RunContext, input_stage: str) -> Phase:
+    from curate.sources.unique_ids import UniqueIds
     from curate.stageio import StageJsonlReader
     from curate.writers.parquet import ShardWriter
 
     out = ctx.pipeline.config.output
     pipeline: list[PipelineStep] = [StageJsonlReader(str(ctx.run_dir / "stages" / input_stage))]
+    pipeline.append(UniqueIds(str(ctx.run_dir / "ids")))
     pipeline += [build_step(s, ctx) for s in ctx.pipeline.steps["membership"]]
     pipeline.append(
         ShardWriter(str(ctx.run_dir), ctx.run_id, out.max_shard_rows, out.max_shard_bytes, out.compression)

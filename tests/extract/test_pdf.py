@@ -7,7 +7,7 @@ from pathlib import Path
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import pdf as pdf_module
+from curate.extract import pdf_read
 from curate.extract.normalize import NormalizeText
 from curate.extract.pdf import PdfExtract, clean_pdf_text, reflow, strip_furniture
 
@@ -111,7 +111,7 @@ def test_sample_whitepaper():
 
 
 def test_pdfminer_is_the_fallback_when_pypdf_finds_no_text(monkeypatch):
-    monkeypatch.setattr(pdf_module, "_pypdf_pages", lambda raw, max_pages: ([""] * 3, None))
+    monkeypatch.setattr(pdf_read, "_pypdf_pages", lambda raw, max_pages: ([""] * 3, {}))
     step = PdfExtract()
     doc = Document(text="", id="d", metadata={M.RAW: make_pdf(BODY), M.CONTENT_TYPE: "application/pdf"})
     (out,) = list(step.run([doc]))
