@@ -66,8 +66,8 @@ def split_front_matter(text: str, max_bytes: int = MAX_BYTES, max_depth: int = M
     """(front matter, text after it); ({}, text) without front matter. Raises `FrontMatterError`."""
     if not text.startswith("---"):
         return {}, text
-    match = _FRONT_MATTER.match(text[: max_bytes + 4096])
-    if not match:  # no closing line near the start: a horizontal rule, not front matter
+    match = _FRONT_MATTER.match(text[: 16 * max_bytes + 4096])
+    if not match:  # no closing line within 16 bounds: a horizontal rule, not front matter
         return {}, text
     return parse_front_matter(match.group(1), max_bytes, max_depth), text[match.end() :]
 

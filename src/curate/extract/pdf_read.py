@@ -4,7 +4,8 @@
 pdfminer.six when pypdf fails or finds no text. pypdf's own limits (`pypdf.Configuration`: output
 of each decompression filter, page-tree size, ...) are set to `max_decompressed_bytes`; when pypdf
 stops at one (`LimitReachedError`) the document is over a bound and pdfminer, which has no such
-limit, is not tried.
+limit, is not tried; before falling back to pdfminer, pypdf inflates each page's content stream
+under the same limit.
 """
 
 from __future__ import annotations
@@ -66,6 +67,17 @@ def _pypdf_pages(raw: bytes, max_pages: int) -> tuple[list[str], dict[str, str]]
     return [page.extract_text() or "" for page in reader.pages[:max_pages]], _info(reader)
 
 
+def _check_streams(raw: bytes, max_pages: int) -> None:
+    """Inflate every page's content stream with pypdf (raises `LimitReachedError` over the bound):
+    pdfminer, which has no such limit, would inflate them too."""
+    import pypdf
+
+    for page in pypdf.PdfReader(io.BytesIO(raw)).pages[:max_pages]:
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+
+
 def _pdfminer_pages(raw: bytes, max_pages: int) -> list[str]:
     from pdfminer.high_level import extract_text
 
@@ -87,6 +99,14 @@ def read_pdf(raw: bytes, max_pages: int, max_decompressed_bytes: int) -> dict[st
     except Exception as exc:  # pypdf raises many types on corrupt files
         result["error"] = f"{exc}"[:300] or type(exc).__name__
     if not any(p.strip() for p in result["pages"]):
+        try:
+            with _limits(max_decompressed_bytes):
+                _check_streams(raw, max_pages)
+        except LimitReachedError as exc:
+            result["limit"] = f"{exc}"[:300]
+            return result
+        except Exception:  # pypdf cannot read it: pdfminer may (the time and memory bounds hold)
+            pass
         try:
             result["pages"] = _pdfminer_pages(raw, max_pages)
             result["fallback"] = True

@@ -90,6 +90,7 @@ class _Walker:
                 return sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.out.problems.append((str(folder), "unreadable_dir", str(exc)))
+            self.found += 1  # the folder's row stands for what it holds: the pattern is not "missing"
             return None
 
     def walk(self, root: Path, parts: list[str]) -> None:
