@@ -13,7 +13,7 @@ import pytest
 from curate.config import load_config
 from curate.runner import run_pipeline
 from tests.conftest import article, html_page
-from tests.sources.conftest import site  # noqa: F401 - the loopback test site fixture
+from tests.crawl.conftest import site  # noqa: F401 - the loopback test site fixture
 
 ray = pytest.importorskip("ray") if not os.environ.get("CI") else __import__("ray")
 

@@ -18,7 +18,8 @@ from curate.errors import MissingDependencyError
 if TYPE_CHECKING:
     from datatrove.executor.base import PipelineExecutor
 
-    from curate.runner import Phase, RunContext
+    from curate.config import ExecutorConfig
+    from curate.phase import Phase
 
 
 def connect_ray(address: str | None) -> None:
@@ -31,10 +32,16 @@ def connect_ray(address: str | None) -> None:
         ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
 
 
-def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | None = None) -> PipelineExecutor:
-    """The datatrove executor that runs `phase` of the run `ctx`."""
-    config = ctx.pipeline.config.executor
-    logging_dir = str(ctx.run_dir / "logs" / phase.name)
+def make_executor(
+    phase: Phase,
+    config: ExecutorConfig,
+    logs_dir: Path,
+    job_name: str = "curate",
+    depends: PipelineExecutor | None = None,
+) -> PipelineExecutor:
+    """The datatrove executor that runs `phase` as `config` says, logging to `logs_dir/<phase>/`
+    (Slurm jobs are named `<slurm.job_name>-<job_name>-<phase>`)."""
+    logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     if config.type == "local":
         from datatrove.executor import LocalPipelineExecutor
@@ -71,13 +78,13 @@ def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | Non
         qos=slurm.qos,
         cpus_per_task=config.cpus_per_task,
         mem_per_cpu_gb=max(1, round(config.mem_per_cpu_gb)),
-        job_name=f"{slurm.job_name}-{ctx.pipeline.name}-{phase.name}",
+        job_name=f"{slurm.job_name}-{job_name}-{phase.name}",
         venv_path=slurm.venv_path or str(Path(sys.prefix) / "bin" / "activate"),
         env_command=slurm.env_command,
         # a failed phase cancels the phases queued after it instead of leaving them pending forever
         sbatch_args={"kill-on-invalid-dep": "yes", **slurm.sbatch_args},
         logging_dir=logging_dir,
-        slurm_logs_folder=str(ctx.run_dir / "logs" / phase.name / "slurm"),
+        slurm_logs_folder=str(logs_dir / phase.name / "slurm"),
         depends=depends,
         skip_completed=True,
         mail_type="NONE",

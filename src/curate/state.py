@@ -13,20 +13,15 @@ from __future__ import annotations
 import json
 import os
 import socket
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
 
 from curate.errors import RunLockedError
-from curate.writers.manifest import write_json_atomic
+from curate.io import utcnow, write_json_atomic
 
 RUNNING, FAILED, COMPLETE = "running", "failed", "complete"
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

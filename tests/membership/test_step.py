@@ -129,7 +129,7 @@ def test_runs_inside_a_datatrove_pipeline_and_logs_progress(tiny_dir, tmp_path):
     (tmp_path / "in" / "docs.jsonl").write_text(
         "".join(json.dumps({"text": t, "id": str(i)}) + "\n" for i, t in enumerate(texts))
     )
-    step = MembershipScore(target=str(tiny_dir), cache_dir=str(tmp_path / "state"))
+    step = MembershipScore(target=str(tiny_dir), cache_dir=str(tmp_path / "state"), backend="torch")
     pipeline = [JsonlReader(str(tmp_path / "in")), step, JsonlWriter(str(tmp_path / "out"), compression=None)]
     LocalPipelineExecutor(pipeline, tasks=1, logging_dir=str(tmp_path / "logs")).run()
     rows = [

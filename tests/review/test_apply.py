@@ -126,3 +126,16 @@ def test_an_apply_interrupted_before_its_journal_leaves_nothing(run_dir, tmp_pat
     assert list(run_dir.rglob("*.tmp"))
     shards.recover(RunDir.open(run_dir), Store.for_state_dir(run_dir.parent / "state"))
     assert not list(run_dir.rglob("*.tmp")) and routes(run_dir)["rev-html"][0] == "review"
+
+
+def test_apply_publishes_the_run_again_report_included(run_dir, tmp_path):
+    (run_dir / "report.html").unlink(missing_ok=True)
+    reviewed(run_dir, tmp_path)
+    apply_decisions(RunDir.open(run_dir), by="lead")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert (run_dir / "report.html").is_file()  # the report follows the moved documents
+    assert str(manifest["kept"]) in (run_dir / "report.html").read_text()
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["state"] == "complete" and record["kept"] == manifest["kept"]
+    corpus = json.loads((run_dir.parent / "corpus.json").read_text())
+    assert corpus["documents"] == manifest["kept"]

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from curate.corpus import corpus_rows, seeded_key, tokens_of
 from curate.errors import CurateError
-from curate.writers.manifest import write_json_atomic
+from curate.io import write_json_atomic
 
 COLUMNS = ["id", "text", "lang", "source", "kind", "project", "n_tokens"]
 

@@ -15,8 +15,9 @@ against the larger index (the score cache keeps the rescoring cheap):
     <run>/dedup/ (but the snapshot), <run>/stages/dedup/, <run>/{kept,rejected,review}/,
     <run>/logs/dedup-*/ and <run>/logs/score/, state/dedup/segments/<run-id>/
 
-The snapshot file is replaced last, so a kill at any point of the reset leaves the old snapshot
-and the next resume resets again: the reset is idempotent.
+A run whose own segment is committed (killed after its manifest was written) is never reset:
+later runs have deduped against it. The snapshot file is replaced last, so a kill at any point
+of the reset leaves the old snapshot and the next resume resets again: the reset is idempotent.
 """
 
 from __future__ import annotations
@@ -54,11 +55,16 @@ def newer_segments(work_dir: str | Path, state_dir: str | Path, run_id: str) -> 
 
 
 def refresh_snapshot(work_dir: str | Path, state_dir: str | Path, run_dir: str | Path, run_id: str) -> bool:
-    """Reset this run's dedup work if runs were committed since its snapshot; True if it did."""
+    """Reset this run's dedup work if runs were committed since its snapshot; True if it did.
+
+    Never once this run's own segment is committed (its manifest exists: it was killed while being
+    published): later runs have deduped against it, so its decisions stand."""
+    work, run = Path(work_dir), Path(run_dir)
+    if (run / "manifest.json").exists() or is_committed(segments_dir(state_dir) / run_id):
+        return False
     newer = newer_segments(work_dir, state_dir, run_id)
     if not newer:
         return False
-    work, run = Path(work_dir), Path(run_dir)
     logger.warning(
         f"run {run_id}: {len(newer)} run(s) committed since this run started "
         f"({', '.join(Path(p).name for p in newer)}); dedup and scoring run again against them"

@@ -28,7 +28,7 @@ from curate.dedup.table import ROW, TableWriter
 from curate.dedup.verify import distinct
 
 if TYPE_CHECKING:
-    from curate.dedup.plan import DedupSettings
+    from curate.dedup.settings import DedupSettings
 
 BATCH_CHARS = 1 << 18  # characters signed together; bounds the shingle arrays (~20 MiB)
 BATCH_DOCS = 512

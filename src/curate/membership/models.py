@@ -9,6 +9,11 @@ A model spec is one of
 bfloat16 unless told otherwise. Loaded models are kept in a module-level dict, so a worker process that
 runs several tasks loads each model once.
 
+Backends: `torch` (the reference, and the GPU path) or `ct2` (CTranslate2 on CPU, see
+`curate.membership.ct2`; converted once into `<cache>/ct2/`). `backend="auto"` takes ct2 on CPU when
+the `ctranslate2` package is installed and Min-K%++ is not needed from this model, torch otherwise; the
+choice is logged. CPU threads follow the worker's budget (`curate.threads`).
+
 `model_id` is a content fingerprint (file sizes plus the first and last 4 MiB of every weight file), so
 cached scores are never reused for a different checkpoint that happens to have the same path.
 """
@@ -86,10 +91,25 @@ class LoadedModel:
     """
 
     model_id: str
-    model: Any
+    model: Any  # the torch module (None for the ct2 backend)
     tokenizer: Any
     device: str = "cpu"
     meta: dict[str, Any] = field(default_factory=dict)
+    backend: str = "torch"
+    generator: Any = None  # ctranslate2.Generator for the ct2 backend
+
+    @property
+    def precision(self) -> str:
+        """What computes the numbers: the torch dtype ("float32") or "ct2-<compute type>"."""
+        if self.backend == "ct2":
+            return f"ct2-{self.meta['compute_type']}"
+        return str(next(self.model.parameters()).dtype).removeprefix("torch.")
+
+    @property
+    def context(self) -> int | None:
+        """The model's maximum positions (None when its config does not say)."""
+        config = self.meta.get("config") if self.model is None else self.model.config
+        return getattr(config, "max_position_embeddings", None)
 
     @property
     def bos_id(self) -> int | None:
@@ -153,14 +173,55 @@ def compile_layers(model) -> None:
         module.compile(dynamic=True)
 
 
-def load_model(spec: str, device: str = "auto", dtype: str = "auto", compile: bool = False) -> LoadedModel:
+def choose_backend(backend: str, device: str, full_vocab: bool = False) -> str:
+    """The backend `auto` stands for: ct2 on CPU when installed and no full-vocabulary statistics
+    (Min-K%++) are needed; torch otherwise. Explicit choices are checked."""
+    from curate.membership import ct2
+
+    if backend == "torch":
+        return "torch"
+    if backend not in ("auto", "ct2"):
+        raise ModelLoadError(f"backend: expected auto, torch or ct2, found {backend!r}")
+    on_cpu = device == "cpu" or (device == "auto" and not _cuda_available())
+    if backend == "ct2":
+        if not on_cpu:
+            raise ModelLoadError("backend 'ct2' runs on CPU only here; use torch on CUDA")
+        if not ct2.available():
+            raise ModelLoadError("backend 'ct2': install ctranslate2 (the models extra) to use it")
+        return "ct2"
+    return "ct2" if on_cpu and not full_vocab and ct2.available() else "torch"
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def load_model(
+    spec: str,
+    device: str = "auto",
+    dtype: str = "auto",
+    compile: bool = False,
+    backend: str = "torch",
+    compute_type: str = "float32",
+) -> LoadedModel:
     """Load (or reuse) the model named by `spec` on `device` ("auto", "cpu", "cuda") in `dtype`;
-    with `compile`, its decoder layers are compiled (`compile_layers`) on first use."""
-    key = (spec, device, dtype, compile)
+    with `compile`, its decoder layers are compiled (`compile_layers`) on first use. `backend` "ct2"
+    loads a CTranslate2 copy with `compute_type` (float32, int8, int8_float32) instead (CPU only)."""
+    key = (spec, device, dtype, compile, backend, compute_type)
     if key in _LOADED:
         return _LOADED[key]
+    from curate import threads
+
     directory, gguf_file = resolve(spec)
+    if backend == "ct2":
+        loaded = _load_ct2(spec, directory, gguf_file, compute_type, threads.budget())
+        _LOADED[key] = loaded
+        return loaded
     device_name, torch_dtype = _torch_settings(device, dtype)
+    if device_name == "cpu":
+        threads.torch_threads()
     try:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -177,6 +238,31 @@ def load_model(spec: str, device: str = "auto", dtype: str = "auto", compile: bo
         compile_layers(model)
     name = Path(gguf_file).stem if gguf_file else directory.name
     loaded = LoadedModel(f"{name}@{digest}", model, tokenizer, device_name, {"spec": spec, "dtype": dtype})
-    logger.info(f"loaded model {loaded.model_id} on {device_name} ({torch_dtype})")
+    logger.info(f"loaded model {loaded.model_id} on {device_name} ({torch_dtype}), backend torch")
     _LOADED[key] = loaded
+    return loaded
+
+
+def _load_ct2(
+    spec: str, directory: Path, gguf_file: str | None, compute_type: str, n_threads: int
+) -> LoadedModel:
+    from curate.membership import ct2
+
+    try:
+        from transformers import AutoConfig, AutoTokenizer
+
+        digest = fingerprint(directory, gguf_file)
+        source = _dequantised(directory, gguf_file, digest) if gguf_file else directory
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        config = AutoConfig.from_pretrained(source)
+        name = Path(gguf_file).stem if gguf_file else directory.name
+        converted = ct2.converted(source, f"{name}-{digest}", cache_root())
+        generator = ct2.load_generator(converted, compute_type, n_threads)
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"model {spec!r}: cannot load {directory / (gguf_file or '')}: {exc}") from exc
+    meta = {"spec": spec, "compute_type": compute_type, "config": config, "source": str(source)}
+    loaded = LoadedModel(f"{name}@{digest}", None, tokenizer, "cpu", meta, "ct2", generator)
+    logger.info(f"loaded model {loaded.model_id} on cpu, backend ct2 ({compute_type}, {n_threads} threads)")
     return loaded

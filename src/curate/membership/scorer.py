@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curate.membership import forward
+from curate.membership import ct2, forward
 from curate.membership.cache import ScoreCache
 from curate.membership.models import LoadedModel
 from curate.membership.scores import DocScore, all_scores, mink_pp, zlib_bits
@@ -42,15 +42,14 @@ class TextScorer:
         self.lm = lm
         self.cache = cache or ScoreCache(None)
         gpu = lm.device.startswith("cuda")
-        context = getattr(lm.model.config, "max_position_embeddings", None) or window
+        context = lm.context or window
         if window > context:  # a model with a shorter context: keep the same share of overlap
             window, stride = context, max(1, stride * context // window)
         self.options = {"window": window, "stride": stride}
         self.options["batch_tokens"] = batch_tokens or (32768 if gpu else 2048)  # see membership_speed.py
         self.options["chunk_tokens"] = chunk_tokens or (4096 if gpu else 1024)
         self.k = k
-        dtype = str(next(lm.model.parameters()).dtype).removeprefix("torch.")
-        self.key = f"{lm.model_id}|{dtype}|w{window}s{stride}|k{k}"
+        self.key = f"{lm.model_id}|{lm.precision}|w{window}s{stride}|k{k}"
         self.tokens = 0
         self.seconds = 0.0
         self.hits = 0
@@ -86,7 +85,10 @@ class TextScorer:
 
     def _run(self, texts: list[str]) -> list[DocScore]:
         ids = [self.lm.encode(t) for t in texts]
-        results = forward.score_ids(self.lm, ids, with_z=True, progress=self._batch_done, **self.options)
+        if self.lm.backend == "ct2":
+            results = ct2.score_ids(self.lm, ids, progress=self._batch_done, **self.options)
+        else:
+            results = forward.score_ids(self.lm, ids, with_z=True, progress=self._batch_done, **self.options)
         out = []
         for text, (logp, z) in zip(texts, results, strict=True):
             out.append(

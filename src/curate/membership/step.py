@@ -24,7 +24,7 @@ from curate import data as M
 from curate.errors import ConfigError
 from curate.membership.cache import ScoreCache
 from curate.membership.calibrate import Calibration, read_texts
-from curate.membership.models import load_model
+from curate.membership.models import choose_backend, load_model
 from curate.membership.scorer import TextScorer, TextScores, clean_text, score_texts
 
 STAGE = "membership"
@@ -54,6 +54,10 @@ class MembershipScore(PipelineStep):
         mink_k: fraction of lowest tokens averaged by Min-K%++.
         lira_std_floor: floor of the references' standard deviation in LiRA (bits/byte).
         device, dtype: where and how models run ("auto": CUDA + bfloat16 if present, else CPU + float32).
+        backend: "auto" (CTranslate2 on CPU when installed, torch otherwise; the target stays on torch
+            when mink_pp decides, since only torch gives full-vocabulary statistics), "torch" or "ct2".
+        compute_type: CTranslate2 precision: float32 (matches torch within 1e-5 bits/byte), int8 or
+            int8_float32 (faster; AUC effect in benchmarks/membership_auc.py).
         torch_compile: compile the models' decoder layers (about a minute once per process; worth it on a
             GPU for large corpora, see benchmarks/membership_speed.py).
         cache_dir: directory of the score cache (SQLite) and calibration.json; None = no cache.
@@ -83,6 +87,8 @@ class MembershipScore(PipelineStep):
         device: Literal["auto", "cpu", "cuda"] = "auto",
         dtype: Literal["auto", "float32", "bfloat16"] = "auto",
         torch_compile: bool = False,
+        backend: Literal["auto", "torch", "ct2"] = "auto",
+        compute_type: Literal["float32", "int8", "int8_float32"] = "float32",
         cache_dir: str | None = None,
     ):
         super().__init__()
@@ -102,6 +108,8 @@ class MembershipScore(PipelineStep):
             problems.append(f"expected 1 <= stride < window, found stride {stride} and window {window}")
         if min(min_tokens, max_chars, batch_tokens or 1, buffer_docs) < 1:
             problems.append("min_tokens, max_chars, batch_tokens and buffer_docs must be >= 1")
+        if backend not in ("auto", "torch", "ct2") or compute_type not in ("float32", "int8", "int8_float32"):
+            problems.append("expected backend auto/torch/ct2 and compute_type float32/int8/int8_float32")
         if problems:
             raise ConfigError(problems)
         self.target, self.references, self.decision_score = target, refs, decision_score
@@ -112,6 +120,7 @@ class MembershipScore(PipelineStep):
         self.window, self.stride = window, stride
         self.batch_tokens, self.buffer_docs = batch_tokens, buffer_docs
         self.device, self.dtype, self.torch_compile, self.cache_dir = device, dtype, torch_compile, cache_dir
+        self.backend, self.compute_type = backend, compute_type
         self._scorers: list[TextScorer] | None = None
         self._cal: Calibration | None = None
         self._rank, self._n_docs, self._last_log = 0, 0, 0.0
@@ -121,8 +130,10 @@ class MembershipScore(PipelineStep):
         cache = ScoreCache(self.cache_dir)
         options = dict(window=self.window, stride=self.stride, batch_tokens=self.batch_tokens, k=self.mink_k)
         self._scorers = [
-            TextScorer(load_model(spec, self.device, self.dtype, self.torch_compile), cache, **options)
-            for spec in [self.target, *self.references]
+            TextScorer(
+                self._load(spec, full_vocab=i == 0 and self.decision_score == "mink_pp"), cache, **options
+            )
+            for i, spec in enumerate([self.target, *self.references])
         ]
         if self.calibration is not None:
             texts = [clean_text(t, self.max_chars)[0] for t in read_texts(self.calibration)]
@@ -139,6 +150,11 @@ class MembershipScore(PipelineStep):
             )
         else:
             logger.warning("membership: no threshold or calibration; scores are recorded, nothing is decided")
+
+    def _load(self, spec: str, full_vocab: bool):
+        """Load one model with the backend `backend` stands for (logged by `load_model`)."""
+        backend = choose_backend(self.backend, self.device, full_vocab)
+        return load_model(spec, self.device, self.dtype, self.torch_compile, backend, self.compute_type)
 
     def _annotate(self, doc: Document, result: TextScores | None, notes: list[str]) -> None:
         md = doc.metadata

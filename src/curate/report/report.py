@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
+from curate.io import write_text_atomic
 from curate.report import svg
 from curate.report.stats import RunStats, collect
-from curate.writers.manifest import write_text_atomic
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}

@@ -2,13 +2,14 @@
 
 Seeds come from `urls`, a projects CSV and/or a market-data API's coin list; discovery follows
 robots.txt sitemaps, RSS/Atom feeds and in-scope links. Politeness, limits and scope are the
-three settings blocks of `curate.sources.settings` (every knob and its default is documented
-there). Work is split across tasks by site (`crc32(registrable domain) % world_size`), so a host
-belongs to exactly one task; inside a task many hosts are crawled at once, one request at a time
-per host. State lives in `state_dir` (`crawl.sqlite`, `warc/`): a killed crawl resumes without
-fetching anything twice, and the next run revisits every URL with If-None-Match /
-If-Modified-Since. Every URL ends as a raw document for the extract steps or a rejected document
-with a reason (`robots_disallowed`, `http_404`, `body_too_large`, `not_modified`, ...).
+three settings blocks of `curate.crawl.policy.settings` (every knob and its default is documented
+there); the crawler itself is `curate.crawl`. Work is split across tasks by site
+(`crc32(registrable domain) % world_size`), so a host belongs to exactly one task; inside a task
+many hosts are crawled at once, one request at a time per host. State lives in `state_dir`
+(`crawl.sqlite`, `warc/`): a killed crawl resumes without fetching anything twice, and the next
+run revisits every URL with If-None-Match / If-Modified-Since. Every URL ends as a raw document
+for the extract steps or a rejected document with a reason (`robots_disallowed`, `http_404`,
+`body_too_large`, `not_modified`, ...).
 
 Tasks share one state file (SQLite WAL: tasks on one machine, or a local disk per node with a
 fixed number of tasks). A link or redirect from one task's site to another task's site is queued
@@ -22,29 +23,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from loguru import logger
-from pydantic import BaseModel, ValidationError
 
 from curate import data as M
+from curate.crawl.policy.settings import CoinList, Limits, Politeness, Scope, settings_block
 from curate.errors import ConfigError
-from curate.sources.settings import CoinList, Limits, Politeness, Scope
-
-STAGE = "sources"
-
-
-def _settings(cls: type[BaseModel], value, key: str):
-    if value is None:
-        return cls()
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls.model_validate(value)
-    except ValidationError as exc:
-        raise ConfigError(
-            [f"{key}.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()}" for e in exc.errors()]
-        ) from None
 
 
 class CrawlSource(PipelineStep):
@@ -59,12 +44,13 @@ class CrawlSource(PipelineStep):
         source: name recorded in the `source` column.
         state_dir: crawl state (frontier, fetch records, WARC bodies); the runner fills it with
             `out/<pipeline>/state/crawl`; None outside a run = a temporary dir (no resume).
-        politeness / limits / scope: settings blocks, see `curate.sources.settings`.
+        politeness / limits / scope: settings blocks, see `curate.crawl.policy.settings`.
         progress_every_s: seconds between progress log lines.
     """
 
     name = "crawl"
     type = "📖 - SOURCE"
+    discover = True
 
     def __init__(
         self,
@@ -89,31 +75,46 @@ class CrawlSource(PipelineStep):
         self.urls = list(urls)
         self.projects_csv = projects_csv
         self.columns = list(columns)
-        self.coin_list = _settings(CoinList, coin_list, "coin_list") if coin_list is not None else None
+        self.coin_list = settings_block(CoinList, coin_list, "coin_list") if coin_list is not None else None
         self.source = source
         self.state_dir = state_dir
-        self.politeness = _settings(Politeness, politeness, "politeness")
-        self.limits = _settings(Limits, limits, "limits")
-        self.scope = _settings(Scope, scope, "scope")
+        self.politeness = settings_block(Politeness, politeness, "politeness")
+        self.limits = settings_block(Limits, limits, "limits")
+        self.scope = settings_block(Scope, scope, "scope")
         self.progress_every_s = progress_every_s
 
-    def _reject(self, doc_id: str, reason: str, **details) -> Document:
-        doc = Document(text="", id=doc_id, metadata={M.SOURCE: self.source, M.URL: doc_id})
-        return M.reject(doc, STAGE, reason, **details)
+    def job(self, state_dir: Path):
+        """The crawl this step runs: its seeds (and the problems reading them) and settings."""
+        from curate.crawl.job import CrawlJob, CrawlSettings
+        from curate.sources.seeds import read_seeds
+
+        seeds, problems = read_seeds(
+            self.urls,
+            self.projects_csv,
+            self.columns,
+            self.coin_list,
+            self.politeness,
+            self.limits,
+            state_dir,
+        )
+        settings = CrawlSettings(self.politeness, self.limits, self.scope, discover=self.discover)
+        return CrawlJob(seeds, settings, self.source, state_dir, self.progress_every_s, problems)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from curate.sources.crawl_run import crawl_task
+        from curate.crawl.engine.task import crawl_task
 
         if data:
             yield from data
         temp = None
         state_dir = self.state_dir
         if state_dir is None:
-            temp = state_dir = tempfile.mkdtemp(prefix="curate-crawl-")
-            logger.warning("crawl: no state_dir, so this crawl cannot resume and re-runs fetch everything")
+            temp = state_dir = tempfile.mkdtemp(prefix=f"curate-{self.name}-")
+            logger.warning(
+                f"{self.name}: no state_dir, so this crawl cannot resume and re-runs fetch everything"
+            )
         Path(state_dir).mkdir(parents=True, exist_ok=True)
         try:
-            for doc in crawl_task(self, Path(state_dir), rank, world_size):
+            for doc in crawl_task(self.job(Path(state_dir)), rank, world_size):
                 self.stat_update("documents", doc.metadata.get(M.REASON) or "fetched")
                 yield doc
         finally:

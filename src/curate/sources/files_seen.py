@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 DB_NAME = "files.sqlite"
 FILE_SIZE, FILE_MTIME = "file_size", "file_mtime_ns"
+ARCHIVE_SIZE, ARCHIVE_MTIME = "archive_size", "archive_mtime_ns"  # the `warc` source's archives
 
 
 def _connect(state_dir: Path) -> sqlite3.Connection:
@@ -45,19 +46,38 @@ class SeenFiles:
         return self._rows.get(path) == (size, mtime_ns)
 
 
-def record_run_files(run_dir: Path, state_dir: Path, run_id: str) -> int:
-    """Store the fingerprints of every file this run read (from all its shards); return how many."""
+def record_run_files(
+    run_dir: Path, state_dir: Path, run_id: str, keys: tuple[str, str] = (FILE_SIZE, FILE_MTIME)
+) -> int:
+    """Store the fingerprints of every file this run read (from all its shards); return how many.
+
+    `keys` name the size and mtime metadata keys: `(FILE_SIZE, FILE_MTIME)` for the `files`
+    source, `(ARCHIVE_SIZE, ARCHIVE_MTIME)` for the `warc` source (each has its own state dir).
+    """
+    size_key, mtime_key = keys
     found: dict[str, tuple[int, int]] = {}
     for shard in sorted(run_dir.glob("*/*.parquet")):
         table = pq.read_table(shard, columns=["path", "metadata"])
         for path, meta in zip(table["path"].to_pylist(), table["metadata"].to_pylist(), strict=True):
-            if path and meta and FILE_MTIME in meta:
+            if path and meta and mtime_key in meta:
                 extra = json.loads(meta)
-                if FILE_SIZE in extra:
-                    found[path] = (extra[FILE_SIZE], extra[FILE_MTIME])
+                if size_key in extra:
+                    found[path] = (extra[size_key], extra[mtime_key])
+    if not found and not (state_dir / DB_NAME).exists():
+        return 0
     with _connect(state_dir) as con:
         con.executemany(
             "insert or replace into seen values (?, ?, ?, ?)",
             [(p, s, m, run_id) for p, (s, m) in found.items()],
         )
     return len(found)
+
+
+def record_run_sources(run_dir: Path, state_dir: Path, run_id: str) -> None:
+    """After a complete run: what each incremental source read, in its own state dir
+    (`state/sources-files`, `state/sources-warc`, `state/sources-git`)."""
+    from curate.sources.git_seen import record_run_commits
+
+    record_run_files(run_dir, state_dir / "sources-files", run_id)
+    record_run_files(run_dir, state_dir / "sources-warc", run_id, (ARCHIVE_SIZE, ARCHIVE_MTIME))
+    record_run_commits(run_dir, state_dir / "sources-git", run_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from datetime import datetime, timezone
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -20,6 +19,7 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.io import utcnow
 from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
 from curate.sources.kinds import KINDS, guess_kind
 from curate.sources.sanitize import repair_str
@@ -47,8 +47,7 @@ class Problem:
         self.reason, self.error = reason, error[:300]
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+now_iso = utcnow  # ISO-8601 UTC to the second (curate.io)
 
 
 class FilesSource(PipelineStep):

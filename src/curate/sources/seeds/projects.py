@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from curate.crawl.job import Seed
 from curate.sources.kinds import guess_kind
 
 KIND_COLUMNS = {"whitepaper": "whitepaper", "blog": "blog", "docs": "docs", "feed": "blog", "news": "news"}
 _SITEMAP_URL = re.compile(r"sitemap[^/]*\.xml(\.gz)?$", re.I)
+# URLs in one cell: separated by white space, or by `,` `;` `|` before the next http(s) URL (a
+# `;` or `,` inside a URL, as in `?x=1;y=2`, stays part of it)
+_CELL_SPLIT = re.compile(r"\s+|[,;|]\s*(?=https?://)", re.I)
 
 
-@dataclass(frozen=True)
-class Seed:
-    """A URL to start from."""
-
-    url: str
-    project: str | None
-    kind: str
-    role: str = "page"
+def cell_urls(cell: str | None) -> list[str]:
+    """The URLs of one CSV cell (`"https://a/x.pdf https://b/y.pdf"`, `"https://a;https://b"`)."""
+    return [u for u in _CELL_SPLIT.split(cell or "") if u]
 
 
 def _role(url: str, column: str | None) -> str:
@@ -49,7 +47,7 @@ def seeds_from_csv(path: str | Path, columns: list[str], project_column: str = "
         for row in csv.DictReader(f):
             project = (row.get(project_column) or "").strip() or None
             for column in columns:
-                for url in (row.get(column) or "").split():
+                for url in cell_urls(row.get(column)):
                     kind = KIND_COLUMNS.get(column) or guess_kind(url)
                     seeds.append(Seed(url, project, kind, _role(url, column)))
     return seeds

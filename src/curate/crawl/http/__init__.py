@@ -1,0 +1,1 @@
+"""One HTTP stack for every fetch: session, address guard, deadline, bounded bodies, retry policy."""
