@@ -218,7 +218,7 @@ class FilesSource(PipelineStep):
                         error = f"line longer than {self.max_record_bytes} bytes"
                         yield lineno, Problem("record_too_large", error)
                     elif line.strip():
-                        yield lineno, self._parse_line(line)
+                        yield lineno, self._parse_line(line.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 BOM
         except (OSError, EOFError, zlib.error) as exc:  # gzip: BadGzipFile (an OSError), truncation
             yield lineno + 1, Problem("corrupt_file", f"{type(exc).__name__}: {exc}")
 
