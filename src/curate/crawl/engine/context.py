@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from curate import data as M
 from curate.crawl.engine.hosts import HostState, Scheduler
 from curate.crawl.engine.outbuffer import OutBuffer
 from curate.crawl.engine.progress import Progress
@@ -132,4 +133,6 @@ class CrawlContext:
         if outcome["status"] not in ("redirected", waiting.WAITING):  # the chain's last hop is final
             for doc, size in settle_waiting(self.frontier, self.warc, self.source, [row.url, row.origin],
                                             outcome["status"] == "doc"):  # fmt: skip
+                reason = doc.metadata.get(M.REASON)
+                self.progress.record(host.key, False, "rejected" if reason else "doc", reason, False)
                 self.out.put(doc, size)
