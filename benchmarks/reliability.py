@@ -201,22 +201,72 @@ def read_rows(run_dir: Path) -> list[dict]:
     return rows
 
 
+def bad_config_counts(work: Path) -> tuple[int, int]:
+    """(bad configurations, how many `curate validate` refused with a CurateError, no traceback)."""
+    import inspect
+
+    import _bad_configs
+
+    from curate.config import load_config
+    from curate.errors import CurateError
+
+    work.mkdir(parents=True, exist_ok=True)
+    cases = (
+        _bad_configs.cases(work) if inspect.signature(_bad_configs.cases).parameters else _bad_configs.cases()
+    )
+    caught = 0
+    for i, case in enumerate(cases):
+        content = getattr(case, "content", getattr(case, "yaml", ""))
+        path = work / (getattr(case, "filename", None) or f"case{i}.yaml")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        try:
+            load_config(path)
+        except CurateError:
+            caught += 1
+        except Exception as exc:  # noqa: BLE001 - a traceback is what is counted here
+            print(f"  config {getattr(case, 'name', i)}: traceback {type(exc).__name__}: {exc}"[:200])
+    return len(cases), caught
+
+
+def bad_label_counts(work: Path) -> tuple[int, int]:
+    """(bad label files, imports that ended in anything but a refusal: a traceback or an acceptance)."""
+    import _bad_labels
+
+    from curate.review.errors import LabelsError
+    from curate.review.labels import import_labels
+    from curate.review.run import RunDir
+
+    run_dir, ids = _bad_labels.make_run(work / "out")
+    cases = _bad_labels.cases("r1", ids[:2])
+    tracebacks = 0
+    for case in cases:
+        path = work / case.filename
+        path.write_bytes(case.content)
+        try:
+            import_labels(path, RunDir.open(run_dir))
+            tracebacks += 1  # accepted: not a traceback, but not refused either
+            print(f"  labels {case.name}: accepted")
+        except LabelsError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - a traceback is what is counted here
+            tracebacks += 1
+            print(f"  labels {case.name}: traceback {type(exc).__name__}: {exc}"[:200])
+    return len(cases), tracebacks
+
+
 def helper_section(work: Path, quick: bool) -> dict:
-    """Bad configurations, bad label files and the lock, from the helper modules when present."""
+    """Bad configurations, bad label files and the lock, with the generators of their helpers."""
     out: dict = {}
     try:
-        from _bad_configs import evaluate as evaluate_configs
-
-        got = evaluate_configs(work / "configs")
-        out["bad_configs"], out["bad_configs_caught"] = got["bad_configs"], got["bad_configs_caught"]
+        out["bad_configs"], out["bad_configs_caught"] = bad_config_counts(work / "configs")
     except ImportError as exc:
         print(f"  bad configurations: not measured ({exc}); counted as 0 of 0")
         out["bad_configs"] = out["bad_configs_caught"] = 0
     try:
-        from _bad_labels import evaluate as evaluate_labels
-
-        got = evaluate_labels(work / "labels")
-        out["bad_labels"], out["label_tracebacks"] = got["bad_labels"], got["label_tracebacks"]
+        out["bad_labels"], out["label_tracebacks"] = bad_label_counts(work / "labels")
     except ImportError as exc:
         print(f"  bad label files: not measured ({exc}); counted as 0")
         out["bad_labels"] = out["label_tracebacks"] = 0
