@@ -129,15 +129,17 @@ def kill_section(work: Path, quick: bool) -> dict:
 
 
 def membership_kills(work: Path, inputs: Path) -> list[dict]:
-    """Kill points of a pipeline with a tiny random membership model (torch, about 1 MB)."""
+    """Kill points inside the score phase of a pipeline with a tiny random membership model (torch):
+    before each shard and task completion of that phase, alternately with the overlapping path."""
     from tests.membership.conftest import save_tiny
 
     model = save_tiny(work / "tiny-model")
     score = f"membership:\n  - score: {{target: {model}, threshold: 50.0, min_tokens: 4, backend: torch}}\n"
     pipeline = KILL_PIPELINE.format(membership=score)
-    points, ref_texts, _ = _kills.reference(_kills.prepare(work / "kill-model-ref", inputs, pipeline))
+    ref = _kills.prepare(work / "kill-model-ref", inputs, pipeline)
+    _, ref_texts, _ = _kills.reference(ref)
     out = []
-    for i, point in enumerate(_kills.pick(points, 6)):
+    for i, point in enumerate(_kills.points_in(ref, "/kept/", "/rejected/", "/logs/score/")):
         folder = _kills.prepare(work / f"kill-model-{i}", inputs, pipeline)
         out.append({**_kills.experiment(folder, point, i % 2 == 1, ref_texts), "membership": True})
     return out
