@@ -19,6 +19,7 @@ STEPS: dict[str, dict[str, str]] = {
     },
     "extract": {
         "html": "curate.extract.html:HtmlExtract",
+        "article": "curate.extract.article:ArticleExtract",
         "pdf": "curate.extract.pdf:PdfExtract",
         "text": "curate.extract.text:TextDecode",
     },
