@@ -87,6 +87,24 @@ ALPHA_PAGES = {
     "/blog/post-1": page("Alpha post one", ["/blog/"], '<link rel="canonical" href="/blog/post-1">'),
     "/blog/post-2": page("Alpha post two", ["/blog/", "/blog/post-1?variant=print"]),
     "/noindex": page("Alpha hidden", ["/"], '<meta name="robots" content="noindex">'),
+    # pages that moved (not linked from the site; tests use them as seeds): a "Redirecting to…"
+    # stub with a canonical link and a meta refresh, a refresh-only stub, a canonical-only page
+    "/moved/old.html": b'<html><head><title>Redirecting</title><link rel="canonical" href="new.html">'
+    b'<meta http-equiv="refresh" content="0; url=new.html"></head><body>Redirecting to '
+    b'<a href="new.html">new.html</a>...</body></html>',
+    "/moved/new.html": page("Alpha moved page", ["/"]),
+    "/moved/refresh.html": b'<html><head><meta http-equiv="refresh" content="1;URL=\'/moved/target.html\'">'
+    b"</head><body>This page has moved.</body></html>",
+    "/moved/target.html": page("Alpha refresh target", ["/"]),
+    "/moved/print.html": page(
+        "Alpha canonical copy", ["/"], '<link rel="canonical" href="/moved/canon.html">'
+    ),
+    "/moved/canon.html": page(
+        "Alpha canonical page", ["/"], '<link rel="canonical" href="/moved/canon.html">'
+    ),
+    "/moved/elsewhere.html": page(
+        "Alpha canonical gone", [], '<link rel="canonical" href="/moved/gone.html">'
+    ),
 }
 BETA_PAGES = {
     "/": page("Beta home", ["/about", "/secret/plans"]),

@@ -1,0 +1,149 @@
+"""Precision rules of the `article` step: boilerplate that survives main-text extractors.
+
+Two passes, both generic (no rule names a site):
+
+- `prune_hidden(tree)`: elements the reader never sees unless they act (the `hidden` attribute,
+  `aria-hidden="true"`, inline `display:none` / `visibility:hidden`, `<dialog>`, `<template>`,
+  `role="dialog"` / `alertdialog`, `aria-modal`, modal / pop-up containers). Runs before the
+  title is read, so a pop-up's heading ("Keyboard shortcuts") cannot become the title.
+- `prune_boilerplate(tree)`: small forms (newsletter and comment forms), figure captions and
+  photo credits, comment / related-content / author-box containers the extractor's own lists
+  miss, and link-dense blocks (link text >= `link_density` of a short block's text: "Read
+  more: <a>...</a>", lists of related headlines).
+- `clean_lines(text, title)`: on the extracted text, the headline repeated as the first line,
+  short lines repeated on the page ("Show image" x 3) and photo-credit lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_POPUP = {
+    "modal",
+    "modal-dialog",
+    "modal-content",
+    "popup",
+    "pop-up",
+    "popup-container",
+    "lightbox",
+    "dialog",
+}
+_BOILER = re.compile(
+    r"(?:^|[\s_-])(?:comments|comment-?(?:list|form|section|area)|respond|disqus|related|"
+    r"relatedposts|more-?stories|top-?stories|recommended|author-?(?:box|bio|info)|"
+    r"about-?the-?author|bio|byline|caption|credits?|copyright|newsletter|subscribe|signup|"
+    r"promo|further-?reading|see-?also|yarpp|jp-relatedposts|wp-caption-text)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+_CREDIT = re.compile(
+    r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|picture|credit|credits|crédits?|quelle|"
+    r"source|fuente|titelbild|copyright|©|\(c\))\b[^\n]{0,12}?[:©]",
+    re.I,
+)
+_SPACE = re.compile(r"\s+")
+_BLOCKS = ("p", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6")
+
+
+def _text_len(el) -> int:
+    return len(_SPACE.sub(" ", el.text_content()).strip())
+
+
+def _drop(el) -> None:
+    """Remove `el` but keep its tail text (which belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def prune_hidden(tree) -> int:
+    """Remove what a reader does not see; returns the number of elements removed."""
+    doomed = []
+    for el in tree.iter("*"):
+        if el.tag in ("html", "body", "head"):
+            continue
+        get = el.get
+        style = get("style")
+        cls = (get("class") or "") + " " + (get("id") or "")
+        if (
+            el.tag in ("dialog", "template")
+            or get("hidden") is not None
+            or (get("aria-hidden") or "").lower() == "true"
+            or (get("aria-modal") or "").lower() == "true"
+            or (get("role") or "").lower() in ("dialog", "alertdialog")
+            or (style and _HIDDEN_STYLE.search(style))
+            or (el.tag in ("div", "section", "aside") and not _POPUP.isdisjoint(cls.lower().split()))
+        ):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+    return len(doomed)
+
+
+def _link_density(el) -> float:
+    total = _text_len(el)
+    if not total:
+        return 0.0
+    return sum(_text_len(a) for a in el.iter("a")) / total
+
+
+def prune_boilerplate(tree, link_density: float = 0.6, max_block_chars: int = 400) -> int:
+    """Remove forms, captions, boilerplate containers and link-dense blocks; returns the count."""
+    doomed = []
+    for el in tree.iter(
+        "form", "figcaption", "aside", "div", "section", "ul", "ol", "span", "p", *_BLOCKS[1:]
+    ):
+        tag = el.tag
+        cls = (el.get("class") or "") + " " + (el.get("id") or "")
+        if tag == "form":
+            if _text_len(el) < 1500:  # whole-page ASP.NET forms hold the article: keep those
+                doomed.append(el)
+        elif tag == "figcaption":
+            doomed.append(el)
+        elif _BOILER.search(cls) and not el.xpath(".//h1") and _text_len(el) < 5000:
+            doomed.append(el)
+        elif tag in ("ul", "ol"):
+            items = el.findall("li")
+            if len(items) >= 3 and _link_density(el) >= 0.8:
+                doomed.append(el)
+        elif tag in _BLOCKS and tag != "li":
+            n = _text_len(el)
+            if 0 < n <= max_block_chars and _link_density(el) >= link_density:
+                doomed.append(el)
+    for el in doomed:  # one inside another already removed goes with it
+        _drop(el)
+    return len(doomed)
+
+
+def _norm(line: str) -> str:
+    return _SPACE.sub(" ", line).strip()
+
+
+def clean_lines(text: str, title: str = "", repeat_max_words: int = 5) -> str:
+    """The extracted text without a repeated headline, repeated short lines and credit lines."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if lines and title and _norm(lines[0]).lower() == _norm(title).lower():
+        lines = lines[1:]
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = _norm(line).lower()
+        counts[key] = counts.get(key, 0) + 1
+    kept = []
+    for line in lines:
+        key = _norm(line).lower()
+        words = len(key.split())
+        if counts[key] > 1 and words <= repeat_max_words:
+            continue
+        if words <= 20 and _CREDIT.match(key):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
