@@ -105,6 +105,9 @@ ALPHA_PAGES = {
     "/moved/elsewhere.html": page(
         "Alpha canonical gone", [], '<link rel="canonical" href="/moved/gone.html">'
     ),
+    "/moved/loop.html": page(
+        "Alpha canonical loop", [], '<link rel="canonical" href="/moved/loop-canonical">'
+    ),
 }
 BETA_PAGES = {
     "/": page("Beta home", ["/about", "/secret/plans"]),
@@ -179,6 +182,11 @@ def _alpha(site: Site, path: str, handler) -> tuple[int, str, bytes] | None:
         return 302, "/loop-b", b""
     if path == "/loop-b":
         return 302, "/loop-a", b""
+    if path == "/moved/cross.html":  # canonical URL on another site (so possibly another task)
+        link = f'<link rel="canonical" href="{site.base["beta"]}/about">'
+        return 200, "text/html", page("Alpha cross-site copy", [], link)
+    if path == "/moved/loop-canonical":  # a canonical URL that redirects back to the page
+        return 301, "/moved/loop.html", b""
     if path == "/to-beta":
         return 301, f"{site.base['beta']}/landing", b""
     if path == "/error500":

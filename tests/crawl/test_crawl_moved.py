@@ -6,6 +6,7 @@ import sqlite3
 
 from curate import data as M
 from curate.crawl.engine.links import parse_page
+from curate.crawl.urlnorm import partition_key
 from curate.sources.crawl import CrawlSource
 from curate.sources.urls import UrlsSource
 from tests.crawl.test_crawl import LIMITS, POLITENESS
@@ -52,18 +53,39 @@ def test_a_meta_refresh_is_followed_within_scope(fresh_site, tmp_path):
 
 def test_a_canonical_link_fetches_the_canonical_page(fresh_site, tmp_path):
     docs = crawl(fresh_site, tmp_path, ["/moved/print.html"])
-    assert docs["/moved/print.html"].metadata[M.REASON] == "canonical_elsewhere"
+    assert docs["/moved/print.html"].metadata[M.REASON] == "duplicate_canonical"  # after it waited
+    assert docs["/moved/print.html"].metadata["error"].endswith("/moved/canon.html")
     assert M.REASON not in docs["/moved/canon.html"].metadata  # its canonical link is itself
     again = crawl(fresh_site, tmp_path / "2", ["/moved/canon.html", "/moved/print.html"])
     assert again["/moved/print.html"].metadata[M.REASON] == "duplicate_canonical"
+    db = sqlite3.connect(tmp_path / "crawl.sqlite")
+    assert db.execute("SELECT count(*) FROM urls WHERE status='waiting'").fetchone()[0] == 0
 
 
-def test_a_page_whose_canonical_is_gone_is_kept_on_the_next_run(fresh_site, tmp_path):
-    first = crawl(fresh_site, tmp_path, ["/moved/elsewhere.html"])
-    assert first["/moved/elsewhere.html"].metadata[M.REASON] == "canonical_elsewhere"
-    assert first["/moved/gone.html"].metadata[M.REASON] == "http_404"
-    second = crawl(fresh_site, tmp_path, ["/moved/elsewhere.html"])
-    assert M.REASON not in second["/moved/elsewhere.html"].metadata
+def test_a_page_whose_canonical_url_is_no_document_is_kept(fresh_site, tmp_path):
+    docs = crawl(fresh_site, tmp_path, ["/moved/elsewhere.html", "/moved/loop.html"])
+    assert docs["/moved/gone.html"].metadata[M.REASON] == "http_404"
+    assert M.REASON not in docs["/moved/elsewhere.html"].metadata  # kept: its canonical URL is gone
+    assert b"Alpha canonical gone" in docs["/moved/elsewhere.html"].metadata[M.RAW]
+    assert docs["/moved/loop-canonical"].metadata[M.REASON] == "redirect_to_known_url"
+    assert b"Alpha canonical loop" in docs["/moved/loop.html"].metadata[M.RAW]  # redirects back here
+    again = crawl(fresh_site, tmp_path, ["/moved/elsewhere.html", "/moved/loop.html"])  # next pass
+    for path in ("/moved/elsewhere.html", "/moved/loop.html"):  # revisited as the documents they are
+        assert again[path].metadata[M.REASON] == "not_modified" and again[path].metadata[M.ETAG]
+
+
+def test_a_page_waiting_for_a_canonical_url_of_another_task_is_kept(fresh_site, tmp_path):
+    alpha, beta = fresh_site.base["alpha"], fresh_site.base["beta"]
+    ws = next(n for n in range(2, 9) if partition_key(alpha) % n != partition_key(beta) % n)
+    rank = partition_key(alpha) % ws
+    step = CrawlSource(urls=[alpha + "/moved/cross.html", beta + "/"], state_dir=str(tmp_path),
+                       politeness=POLITENESS, limits=LIMITS,
+                       scope={"follow_links": False, "sitemaps": False, "same_site": False})  # fmt: skip
+    docs = {d.id: d for d in step.run(None, rank, ws)}
+    assert set(docs) == {alpha + "/moved/cross.html"}  # beta's URLs are the other task's
+    assert b"Alpha cross-site copy" in docs[alpha + "/moved/cross.html"].metadata[M.RAW]
+    other = {d.id: d for d in step.run(None, partition_key(beta) % ws, ws)}
+    assert M.REASON not in other[beta + "/about"].metadata  # fetched by its own task
 
 
 def test_urls_follows_a_refresh_stub_but_no_links(fresh_site, tmp_path):

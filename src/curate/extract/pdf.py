@@ -183,6 +183,9 @@ class PdfExtract(CurateStep):
             M.reject(doc, self.stage, "pdf_no_text", pages=len(pages))
             return
         doc.text = text
+        total = int(got["info"].get("page_count", 0))
+        if total > self.max_pages:  # the page bound truncates rather than rejects: noted
+            doc.metadata["pdf_pages_read"] = f"{self.max_pages} of {total}"
         for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "published")):
             if field in got["info"]:
                 if key == M.TITLE:

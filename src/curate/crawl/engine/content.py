@@ -9,8 +9,9 @@ to is fetched on its own (same depth, in scope):
 - `<meta http-equiv=refresh>` to another URL within `max_refresh_delay_s` (a "Redirecting to…"
   stub): rejected as `redirect_stub`, the target queued;
 - `<link rel=canonical>` to another in-scope URL: `duplicate_canonical` when that URL is already a
-  document of this pass, `canonical_elsewhere` when it is queued (now or before); when it was
-  tried in this pass and is not a document (404, robots.txt, ...), this page is kept instead.
+  document of this pass; when it is queued, this page waits for it (`state.waiting`) and ends as
+  `duplicate_canonical` or, if the canonical URL is no document (404, robots.txt, a redirect
+  back here), as the document; when it was tried and is no document, this page is kept at once.
 
 `noindex` pages are rejected (`noindex`), links still followed.
 """
@@ -25,6 +26,7 @@ from curate.crawl.engine.hosts import HostState
 from curate.crawl.engine.links import PageInfo, parse_page
 from curate.crawl.http.fetcher import Response
 from curate.crawl.http.netguard import FetchError
+from curate.crawl.state import waiting
 from curate.crawl.state.frontier import UrlRow
 from curate.extract.normalize import HTML, PDF, sniff
 
@@ -81,6 +83,10 @@ class ContentHandler:
             info = parse_page(body, row.url, resp.headers.get("x-robots-tag", ""), ctx.agent)
             links = self._links(row, info)
             moved = self._points_elsewhere(row, info)
+            if moved is not None and moved["reason"] == "canonical_elsewhere":  # see `state.waiting`
+                wait = {**record, "status": waiting.WAITING, "detail": moved["detail"]}
+                ctx.finish(host, row, wait, links, body=body, headers=resp.headers)
+                return
             if moved is not None:
                 ctx.finish(host, row, {**base, "status": "rejected", **moved}, links)
                 return
