@@ -305,6 +305,8 @@ def main() -> None:
     keys = ("kill_points", "resumes_ok", "lost", "doubled")
     result = {k: kills[k] for k in keys}
     result |= {k: malformed[k] for k in ("malformed_inputs", "crashed_runs", "hung_runs", "unaccounted")}
+    result["crashed_runs"] += kills["kill_crashed_resumes"]  # runs of either section that exited non-zero
+    result["hung_runs"] += kills["kill_hung"]
     result |= {k: helpers[k] for k in ("bad_configs", "bad_configs_caught", "bad_labels", "label_tracebacks")}
     result["lock_double_holds"] = helpers["lock_double_holds"]
     result["quick"] = args.quick
