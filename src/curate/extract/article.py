@@ -142,6 +142,7 @@ class ArticleExtract(HtmlExtract):
         meta = read_page_meta(tree)
         if self.prune_boilerplate:
             precision.prune_boilerplate(tree, link_density=self.link_density)
+        precision.join_split_article(tree)
         result = (
             _as_dict(
                 bare_extraction(

@@ -28,6 +28,7 @@ from datatrove.data import Document
 from loguru import logger
 
 from curate import data as M
+from curate.extract import pdf_layout
 from curate.extract.normalize import PDF, claim
 from curate.steps import CurateStep
 
@@ -159,7 +160,7 @@ class PdfExtract(CurateStep):
             logger.debug(f"pdf {doc.id}: {error}")
             M.reject(doc, self.stage, "pdf_broken", error=str(error)[:300])
             return
-        text = clean_pdf_text(pages) if self.clean else "\n\n".join(pages)
+        text = clean_pdf_text(pdf_layout.prepare(pages)) if self.clean else "\n\n".join(pages)
         if not text.strip():
             M.reject(doc, self.stage, "pdf_no_text", pages=len(pages))
             return

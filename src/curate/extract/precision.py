@@ -10,6 +10,9 @@ Two passes, both generic (no rule names a site):
   photo credits, comment / related-content / author-box containers the extractor's own lists
   miss, and link-dense blocks (link text >= `link_density` of a short block's text: "Read
   more: <a>...</a>", lists of related headlines).
+- `join_split_article(tree)`: an article cut into several containers of the same class under
+  one parent (around an ad rail or a newsletter box) is joined into the first one, because the
+  extractor keeps only the first container it recognises.
 - `clean_lines(text, title)`: on the extracted text, the headline repeated as the first line,
   short lines repeated on the page ("Show image" x 3) and photo-credit lines.
 """
@@ -42,6 +45,7 @@ _CREDIT = re.compile(
     r"source|fuente|titelbild|copyright|©|\(c\))\b[^\n]{0,12}?[:©]",
     re.I,
 )
+_ARTICLE_BODY = re.compile(r"(?:^|\s)(?:article|post|entry|story)[-_]?(?:body|content|text)(?:\s|$)", re.I)
 _SPACE = re.compile(r"\s+")
 _BLOCKS = ("p", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6")
 
@@ -122,6 +126,28 @@ def prune_boilerplate(tree, link_density: float = 0.6, max_block_chars: int = 40
     for el in doomed:  # one inside another already removed goes with it
         _drop(el)
     return len(doomed)
+
+
+def join_split_article(tree, min_chars: int = 200) -> int:
+    """Move the content of sibling article-body containers into the first; returns how many moved."""
+    groups: dict[tuple, list] = {}
+    for el in tree.iter("div", "section", "article"):
+        cls = el.get("class") or ""
+        if el.get("itemprop") == "articleBody" or _ARTICLE_BODY.search(cls):
+            groups.setdefault((el.getparent(), el.tag, cls, el.get("itemprop")), []).append(el)
+    moved = 0
+    for parts in groups.values():
+        parts = [p for p in parts if _text_len(p) >= min_chars]
+        for extra in parts[1:]:
+            first = parts[0]
+            for child in list(extra):
+                first.append(child)
+            if extra.text and extra.text.strip():
+                first.append(first.makeelement("p", {}))
+                first[-1].text = extra.text
+            _drop(extra)
+            moved += 1
+    return moved
 
 
 def _norm(line: str) -> str:
