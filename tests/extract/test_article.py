@@ -11,6 +11,7 @@ from curate import data as M
 from curate.extract.article import ArticleExtract
 from curate.extract.html import HtmlExtract
 from curate.extract.page_meta import _strip_site_name
+from curate.extract.precision import clean_lines
 from tests.conftest import SENTENCES
 
 BODY = SENTENCES[:6]  # six distinct sentences of real prose, 10-20 words each
@@ -110,7 +111,8 @@ def test_metadata_block_fills_author_and_date_not_text():
     )
     assert doc.metadata[M.AUTHOR] == "Ada Lovelace" and doc.metadata[M.PUBLISHED] == "2025-03-04"
     assert "5 min read" not in doc.text and all(s in doc.text for s in BODY)
-    assert not doc.text.startswith("Validator rewards explained")  # the headline is not repeated in the text
+    assert doc.text.count("Validator rewards explained") <= 1  # the headline is not repeated in the text
+    assert clean_lines("Rewards\nRewards\nBody text.", "Rewards") == "Rewards\nBody text."
 
 
 def test_article_split_around_an_ad_rail_keeps_every_part():
@@ -175,3 +177,16 @@ def test_plain_is_the_html_step_and_bad_input_is_rejected():
     )
     with pytest.raises(ValueError):
         ArticleExtract(fallback="bogus")
+
+
+def test_complete_adds_missing_prose_after_its_neighbour():
+    from curate.extract.combine import complete
+
+    long = " ".join(["The second part of the article continues the argument in full sentences"] * 4) + "."
+    second = f"First paragraph here.\n{long}\nMenu\nThird paragraph here."
+    assert complete("First paragraph here.\nThird paragraph here.", second).split("\n") == [
+        "First paragraph here.",
+        long,
+        "Third paragraph here.",
+    ]
+    assert complete("Only this.", "Home\nAbout us") == "Only this."

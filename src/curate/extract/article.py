@@ -24,6 +24,7 @@ from datatrove.data import Document
 
 from curate import data as M
 from curate.extract import precision
+from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
 from curate.extract.page_meta import read_page_meta
@@ -90,6 +91,9 @@ class ArticleExtract(HtmlExtract):
         structured_data: bool = True,
         structured_ratio: float = 1.5,
         fallback: str = "resiliparse",
+        complete: bool = True,
+        complete_ratio: float = 2.0,
+        complete_min_words: int = 40,
     ):
         super().__init__(favor_precision, include_tables, fast, extensive_date_search, max_html_bytes)
         if fallback not in ("resiliparse", "none"):
@@ -103,6 +107,9 @@ class ArticleExtract(HtmlExtract):
         self.structured_data = structured_data
         self.structured_ratio = structured_ratio
         self.fallback = fallback
+        self.complete = complete
+        self.complete_ratio = complete_ratio
+        self.complete_min_words = complete_min_words
 
     def process(self, doc: Document) -> None:
         if self.plain:
@@ -143,6 +150,7 @@ class ArticleExtract(HtmlExtract):
         if self.prune_boilerplate:
             precision.prune_boilerplate(tree, link_density=self.link_density)
         precision.join_split_article(tree)
+        second = resiliparse_text(tree) if self.fallback == "resiliparse" else ""
         result = (
             _as_dict(
                 bare_extraction(
@@ -161,13 +169,10 @@ class ArticleExtract(HtmlExtract):
         text = precision.clean_lines(result.get("text") or "", meta.title)
         if self.structured_data and meta.body and len(meta.body) > self.structured_ratio * len(text):
             text = meta.body
-        if self.fallback == "resiliparse" and len(_WORDS.findall(text)) < 10:
-            tree = load_html(raw)  # trafilatura changed the first tree; this path is rare
-            if self.prune_hidden:
-                precision.prune_hidden(tree)
-            other = precision.clean_lines(resiliparse_text(tree), meta.title)
-            if len(other) > len(text):
-                text = other
+        if len(_WORDS.findall(text)) < 10 and len(second) > len(text):
+            text = precision.clean_lines(second, meta.title)
+        elif self.complete and second and len(second) >= self.complete_ratio * len(text):
+            text = complete(text, precision.clean_lines(second, meta.title), self.complete_min_words)
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
         return text, meta, result

@@ -124,13 +124,16 @@ def read_page_meta(tree) -> PageMeta:
         meta.title = (
             headline or (_strip_site_name(head_title, site, meta.h1) if head_title else "") or meta.h1
         )
-    bodies = [_clean(o["articleBody"]) for o in articles if isinstance(o.get("articleBody"), str)]
-    bodies += [_clean(e.text_content()) for e in tree.xpath("//*[@itemprop='articleBody']")[:3]]
-    meta.body = max(bodies, key=len, default="")
-    # a JSON-LD articleBody keeps its paragraphs: restore the publisher's line breaks
-    raw_bodies = [o["articleBody"] for o in articles if isinstance(o.get("articleBody"), str)]
-    if raw_bodies and _clean(max(raw_bodies, key=len)) == meta.body:
-        meta.body = "\n".join(_clean(p) for p in max(raw_bodies, key=len).splitlines() if p.strip())
+    # the page's own article: the one whose headline is the title, else the first one (a page can
+    # also describe related articles in its JSON-LD)
+    with_body = [o for o in articles if isinstance(o.get("articleBody"), str) and o["articleBody"].strip()]
+    own = [o for o in with_body if _clean(o.get("headline")).lower() in (meta.title.lower(), meta.h1.lower())]
+    if own or with_body:
+        body = (own or with_body)[0]["articleBody"]
+        meta.body = "\n".join(_clean(p) for p in body.splitlines() if p.strip())
+    else:
+        micro = tree.xpath("//*[@itemprop='articleBody']")
+        meta.body = _clean(micro[0].text_content()) if micro else ""
     meta.author = next((n for n in (_name(o.get("author")) for o in articles) if n), "") or _meta(
         tree, "author", "article:author", "dc.creator", "DC.creator"
     )
