@@ -37,7 +37,9 @@ _BOILER = re.compile(
     r"(?:^|[\s_-])(?:comments|comment-?(?:list|form|section|area)|respond|disqus|related|"
     r"relatedposts|more-?stories|top-?stories|recommended|author-?(?:box|bio|info)|"
     r"about-?the-?author|bio|byline|caption|credits?|copyright|newsletter|subscribe|signup|"
-    r"promo|further-?reading|see-?also|yarpp|jp-relatedposts|wp-caption-text)"
+    r"promo|further-?reading|see-?also|yarpp|jp-relatedposts|wp-caption-text|breadcrumbs?|"
+    r"twitter-tweet|instagram-media|tiktok-embed|sharedaddy|share-?buttons|social-?share|"
+    r"disclaimer|disclosure)"
     r"(?:$|[\s_-])",
     re.I,
 )
@@ -51,6 +53,7 @@ _CREDIT_INLINE = re.compile(r"©|\b(?:foto|photo|bild|quelle|source)\s?:", re.I)
 _SPACE = re.compile(r"\s+")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[^@\s]+@[^@\s]+\.\w+$", re.I)
 _BLOCKS = ("p", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6")
+_LINK_BLOCKS = ("p", "dd", "dt", "h4", "h5", "h6")
 
 
 def _text_len(el) -> int:
@@ -124,7 +127,7 @@ def prune_boilerplate(tree, link_density: float = 0.6, max_block_chars: int = 40
             doomed.append(el)
         elif _BOILER.search(cls) and not el.xpath(".//h1") and _text_len(el) < 5000:
             doomed.append(el)
-        elif tag in _BLOCKS and tag != "li":
+        elif tag in _LINK_BLOCKS:  # not h2/h3: a blog's post title is often a link to itself
             n = _text_len(el)
             if 0 < n <= max_block_chars and _link_density(el) >= link_density:
                 doomed.append(el)
