@@ -4,14 +4,15 @@ Per page: parse once (lxml, via trafilatura's loader: encoding detection, broken
 remove what a reader never sees (`precision.prune_hidden`); read the page's own metadata
 (`page_meta`: title, author, date, schema.org `articleBody`); remove boilerplate the extractor
 keeps (`precision.prune_boilerplate`: forms, captions, comment / related / author containers,
-link-dense blocks); extract with trafilatura 2.x on the pruned tree; clean the lines
-(headline, repeated short lines, credits). Then two other signals decide when trafilatura
-found too little: the JSON-LD / microdata `articleBody` when it is clearly longer (a page whose
-article exists only as structured data), else resiliparse's main-content extraction
-(Bevendorff et al., Resiliparse) when trafilatura found nothing. `plain: true` is exactly the
-`html` step (trafilatura with its defaults), to compare.
+link-dense blocks) and join an article split into same-class containers; extract with
+trafilatura 2.x on the pruned tree; clean the lines (repeated headline, repeated short lines,
+credits). A second extractor reads the same pruned page, resiliparse's main-content extraction
+(Bevendorff et al., "Elastic ChatNoir", ECIR 2018; Resiliparse): its text when trafilatura finds
+nothing, its prose paragraphs that trafilatura missed when it finds much more (`combine`). The
+JSON-LD `articleBody` replaces the text when it is clearly longer (a page whose article exists
+only as structured data). `plain: true` is exactly the `html` step, to compare.
 
-Measured by benchmarks/extraction.py on 990 real pages (results in benchmarks/results/).
+Measured by benchmarks/extraction.py on 990 real pages (benchmarks/results/extraction.json).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class ArticleExtract(HtmlExtract):
         prune_boilerplate: drop forms, captions, comment / related / author containers and
             link-dense blocks before extraction.
         link_density: share of a short block's text (0-1) in links from which it is dropped.
-        structured_data: use the schema.org `articleBody` when it is longer than what the
+        structured_data: use the JSON-LD schema.org `articleBody` when it is longer than what the
             extractor found by `structured_ratio` (a page whose article is only in JSON-LD).
         structured_ratio: how much longer (characters, >= 1) the `articleBody` must be.
         fallback: `resiliparse` (main-content extraction) when trafilatura finds no text, or
