@@ -78,6 +78,12 @@ def prepare(folder: Path, inputs: Path, pipeline_yaml: str) -> Path:
     return folder
 
 
+def points_in(folder: Path, *parts: str) -> list[int]:
+    """Commit points of the reference run in `folder` whose path holds one of `parts`."""
+    lines = (folder / "points.log").read_text().splitlines()
+    return [int(line.split("\t")[0]) for line in lines if any(p in line.split("\t")[-1] for p in parts)]
+
+
 def reference(folder: Path) -> tuple[int, set[str], int]:
     """(commit points of one run, texts it keeps, how many times each text appears at most)."""
     rc, hung = sh([*KILL_RUN, "0", "points.log", "--", "run", "p.yaml", "--run-id", "r1"], folder)

@@ -122,7 +122,9 @@ def test_pdfminer_is_the_fallback_when_pypdf_finds_no_text(monkeypatch):
 def test_broken_empty_and_page_limit():
     assert run((ROOT / "data/sample/bad/broken.pdf").read_bytes()).metadata[M.REASON] == "pdf_broken"
     assert run(make_pdf([[]])).metadata[M.REASON] == "pdf_no_text"
-    text = run(make_pdf(BODY), max_pages=1).text
+    out = run(make_pdf(BODY), max_pages=1)
+    text = out.text
+    assert out.metadata["pdf_pages_read"] == f"1 of {len(BODY)}"
     assert "Introduction" in text and "Consensus" not in text
 
 

@@ -4,14 +4,15 @@ Per page: parse once (lxml, via trafilatura's loader: encoding detection, broken
 remove what a reader never sees (`precision.prune_hidden`); read the page's own metadata
 (`page_meta`: title, author, date, schema.org `articleBody`); remove boilerplate the extractor
 keeps (`precision.prune_boilerplate`: forms, captions, comment / related / author containers,
-link-dense blocks); extract with trafilatura 2.x on the pruned tree; clean the lines
-(headline, repeated short lines, credits). Then two other signals decide when trafilatura
-found too little: the JSON-LD / microdata `articleBody` when it is clearly longer (a page whose
-article exists only as structured data), else resiliparse's main-content extraction
-(Bevendorff et al., Resiliparse) when trafilatura found nothing. `plain: true` is exactly the
-`html` step (trafilatura with its defaults), to compare.
+link-dense blocks) and join an article split into same-class containers; extract with
+trafilatura 2.x on the pruned tree; clean the lines (repeated headline, repeated short lines,
+credits). A second extractor reads the same pruned page, resiliparse's main-content extraction
+(Bevendorff et al., "Elastic ChatNoir", ECIR 2018; Resiliparse): its text when trafilatura finds
+nothing, its prose paragraphs that trafilatura missed when it finds much more (`combine`). The
+JSON-LD `articleBody` replaces the text when it is clearly longer (a page whose article exists
+only as structured data). `plain: true` is exactly the `html` step, to compare.
 
-Measured by benchmarks/extraction.py on 990 real pages (results in benchmarks/results/).
+Measured by benchmarks/extraction.py on 990 real pages (benchmarks/results/extraction.json).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datatrove.data import Document
 
 from curate import data as M
 from curate.extract import precision
+from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
 from curate.extract.page_meta import read_page_meta
@@ -67,7 +69,7 @@ class ArticleExtract(HtmlExtract):
         prune_boilerplate: drop forms, captions, comment / related / author containers and
             link-dense blocks before extraction.
         link_density: share of a short block's text (0-1) in links from which it is dropped.
-        structured_data: use the schema.org `articleBody` when it is longer than what the
+        structured_data: use the JSON-LD schema.org `articleBody` when it is longer than what the
             extractor found by `structured_ratio` (a page whose article is only in JSON-LD).
         structured_ratio: how much longer (characters, >= 1) the `articleBody` must be.
         fallback: `resiliparse` (main-content extraction) when trafilatura finds no text, or
@@ -90,6 +92,9 @@ class ArticleExtract(HtmlExtract):
         structured_data: bool = True,
         structured_ratio: float = 1.5,
         fallback: str = "resiliparse",
+        complete: bool = True,
+        complete_ratio: float = 2.0,
+        complete_min_words: int = 40,
     ):
         super().__init__(favor_precision, include_tables, fast, extensive_date_search, max_html_bytes)
         if fallback not in ("resiliparse", "none"):
@@ -103,6 +108,9 @@ class ArticleExtract(HtmlExtract):
         self.structured_data = structured_data
         self.structured_ratio = structured_ratio
         self.fallback = fallback
+        self.complete = complete
+        self.complete_ratio = complete_ratio
+        self.complete_min_words = complete_min_words
 
     def process(self, doc: Document) -> None:
         if self.plain:
@@ -142,6 +150,8 @@ class ArticleExtract(HtmlExtract):
         meta = read_page_meta(tree)
         if self.prune_boilerplate:
             precision.prune_boilerplate(tree, link_density=self.link_density)
+        precision.join_split_article(tree)
+        second = resiliparse_text(tree) if self.fallback == "resiliparse" else ""
         result = (
             _as_dict(
                 bare_extraction(
@@ -160,13 +170,10 @@ class ArticleExtract(HtmlExtract):
         text = precision.clean_lines(result.get("text") or "", meta.title)
         if self.structured_data and meta.body and len(meta.body) > self.structured_ratio * len(text):
             text = meta.body
-        if self.fallback == "resiliparse" and len(_WORDS.findall(text)) < 10:
-            tree = load_html(raw)  # trafilatura changed the first tree; this path is rare
-            if self.prune_hidden:
-                precision.prune_hidden(tree)
-            other = precision.clean_lines(resiliparse_text(tree), meta.title)
-            if len(other) > len(text):
-                text = other
+        if len(_WORDS.findall(text)) < 10 and len(second) > len(text):
+            text = precision.clean_lines(second, meta.title)
+        elif self.complete and second and len(second) >= self.complete_ratio * len(text):
+            text = complete(text, precision.clean_lines(second, meta.title), self.complete_min_words)
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
         return text, meta, result

@@ -12,7 +12,9 @@ become the title. Sources, in order of trust:
   else `article:author` when it is a name rather than a URL.
 - published: JSON-LD `datePublished`, else `article:published_time` / `og:published_time` /
   `<meta name="date">` / `<meta itemprop="datePublished">`, else `<time datetime>` in the page.
-- body: JSON-LD or microdata `articleBody` (schema.org Article, NewsArticle, BlogPosting, ...).
+- body: the JSON-LD `articleBody` (schema.org Article, NewsArticle, BlogPosting, ...) of the page's
+  own article (its `headline` is the title or the `<h1>`, else the first one), HTML in it made text.
+  Microdata (`itemprop="articleBody"`) is part of the page that the extractor reads anyway.
 
 JSON-LD is https://schema.org ("@graph" lists and nested "mainEntity" are followed).
 """
@@ -82,6 +84,18 @@ def _name(value) -> str:
     return "" if text.startswith(("http://", "https://", "/")) else text
 
 
+def _body_text(body: str) -> str:
+    """An `articleBody` as plain paragraphs (some publishers put HTML in it)."""
+    if "<" in body and ">" in body:
+        import lxml.html
+
+        tree = lxml.html.fromstring(f"<div>{body}</div>")
+        for el in tree.iter("p", "br", "div", "h1", "h2", "h3", "h4", "li", "blockquote"):
+            el.tail = "\n" + (el.tail or "")
+        body = tree.text_content()
+    return "\n".join(_clean(p) for p in body.splitlines() if p.strip())
+
+
 def _strip_site_name(title: str, site: str, h1: str) -> str:
     parts = _SEPARATORS.split(title)
     if len(parts) < 2:
@@ -124,13 +138,12 @@ def read_page_meta(tree) -> PageMeta:
         meta.title = (
             headline or (_strip_site_name(head_title, site, meta.h1) if head_title else "") or meta.h1
         )
-    bodies = [_clean(o["articleBody"]) for o in articles if isinstance(o.get("articleBody"), str)]
-    bodies += [_clean(e.text_content()) for e in tree.xpath("//*[@itemprop='articleBody']")[:3]]
-    meta.body = max(bodies, key=len, default="")
-    # a JSON-LD articleBody keeps its paragraphs: restore the publisher's line breaks
-    raw_bodies = [o["articleBody"] for o in articles if isinstance(o.get("articleBody"), str)]
-    if raw_bodies and _clean(max(raw_bodies, key=len)) == meta.body:
-        meta.body = "\n".join(_clean(p) for p in max(raw_bodies, key=len).splitlines() if p.strip())
+    # the page's own article: the one whose headline is the title, else the first one (a page can
+    # also describe related articles in its JSON-LD)
+    with_body = [o for o in articles if isinstance(o.get("articleBody"), str) and o["articleBody"].strip()]
+    own = [o for o in with_body if _clean(o.get("headline")).lower() in (meta.title.lower(), meta.h1.lower())]
+    if own or with_body:
+        meta.body = _body_text((own or with_body)[0]["articleBody"])
     meta.author = next((n for n in (_name(o.get("author")) for o in articles) if n), "") or _meta(
         tree, "author", "article:author", "dc.creator", "DC.creator"
     )

@@ -28,6 +28,7 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.extract import pdf_layout
 from curate.extract.bounded import BoundExceeded, run_bounded
 from curate.extract.normalize import PDF, claim
 from curate.extract.pdf_read import read_pdf
@@ -178,11 +179,14 @@ class PdfExtract(CurateStep):
             logger.debug(f"pdf {doc.id}: {got['error']}")
             M.reject(doc, self.stage, "pdf_broken", error=got["error"])
             return
-        text = clean_pdf_text(pages) if self.clean else "\n\n".join(pages)
+        text = clean_pdf_text(pdf_layout.prepare(pages)) if self.clean else "\n\n".join(pages)
         if not text.strip():
             M.reject(doc, self.stage, "pdf_no_text", pages=len(pages))
             return
         doc.text = text
+        total = int(got["info"].get("page_count", 0))
+        if total > self.max_pages:  # the page bound truncates rather than rejects: noted
+            doc.metadata["pdf_pages_read"] = f"{self.max_pages} of {total}"
         for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "published")):
             if field in got["info"]:
                 if key == M.TITLE:

@@ -64,7 +64,9 @@ def _pypdf_pages(raw: bytes, max_pages: int) -> tuple[list[str], dict[str, str]]
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(raw))
-    return [page.extract_text() or "" for page in reader.pages[:max_pages]], _info(reader)
+    info = _info(reader)
+    info["page_count"] = str(len(reader.pages))
+    return [page.extract_text() or "" for page in reader.pages[:max_pages]], info
 
 
 def _check_streams(raw: bytes, max_pages: int) -> None:

@@ -4,13 +4,13 @@ Files are split across tasks by their index in the sorted match list (`index % w
 every task reads a disjoint set. HTML/PDF/text files become one raw document each (bytes kept
 for the extract stage); JSONL and parquet files become one document per record with a `text`
 field. Paths that match nothing, unreadable or oversized files and malformed records are emitted
-as rejected documents with a reason, so they are counted and reported, never lost.
+as rejected documents with a reason, so they are counted and reported, never lost. Globs are
+expanded by `curate.sources.walk` (link cycles end, each real file once, unusable paths reported)
+and records read within bounds by `curate.sources.record_files`.
 """
 
 from __future__ import annotations
 
-import json
-import zlib
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -22,6 +22,7 @@ from curate.errors import ConfigError
 from curate.io import utcnow
 from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
 from curate.sources.kinds import KINDS, guess_kind
+from curate.sources.record_files import INVALID_UTF8, Problem, jsonl_rows, parquet_rows
 from curate.sources.sanitize import repair_str
 from curate.sources.walk import expand
 
@@ -36,15 +37,6 @@ CONTENT_TYPES = {
 }
 RECORD_FORMATS = (".jsonl", ".jsonl.gz", ".parquet")
 STAGE = "sources"
-_CHUNK = 2**20
-_INVALID_UTF8 = ("invalid utf-8",)  # marks a parsed record (JSON keys are never tuples)
-
-
-class Problem:
-    """A record or file that cannot be read: the reason of its rejected row and a detail."""
-
-    def __init__(self, reason: str, error: str):
-        self.reason, self.error = reason, error[:300]
 
 
 now_iso = utcnow  # ISO-8601 UTC to the second (curate.io)
@@ -160,9 +152,9 @@ class FilesSource(PipelineStep):
 
     def _read_records(self, path: Path) -> DocumentsPipeline:
         if path.name.lower().endswith(".parquet"):
-            rows = self._parquet_rows(path)
+            rows = parquet_rows(path, self.max_decompressed_bytes)
         else:
-            rows = self._jsonl_rows(path)
+            rows = jsonl_rows(path, self.max_record_bytes, self.max_decompressed_bytes)
         for index, row in rows:
             doc_id = f"{self.source}:{path}#{index}"
             if isinstance(row, Problem):
@@ -185,77 +177,9 @@ class FilesSource(PipelineStep):
             for key in (M.URL, M.TITLE, M.PROJECT, M.KIND, M.PUBLISHED):
                 if isinstance(row.get(key), str):
                     doc.metadata[key] = row[key]
-            if row.get(_INVALID_UTF8):
+            if row.get(INVALID_UTF8):
                 doc.metadata[M.UNICODE_REPAIRED] = ["record"]
             yield doc
-
-    def _jsonl_rows(self, path: Path):
-        """(line number, dict | Problem) per non-blank line; bytes that are not UTF-8 become U+FFFD
-        (the record is marked), and a corrupt or truncated gzip ends the file with one Problem."""
-        import gzip
-
-        lineno, total = 0, 0
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        try:
-            with opener(path, "rb") as f:
-                while True:
-                    line = f.readline(self.max_record_bytes + 1)
-                    if not line:
-                        return
-                    lineno += 1
-                    total += len(line)
-                    too_long = len(line) > self.max_record_bytes and not line.endswith(b"\n")
-                    while too_long and total <= self.max_decompressed_bytes:
-                        rest = f.readline(_CHUNK)  # skip the rest of the line without keeping it
-                        total += len(rest)
-                        if not rest or rest.endswith(b"\n"):
-                            break
-                    if total > self.max_decompressed_bytes:
-                        error = f"more than {self.max_decompressed_bytes} bytes uncompressed"
-                        yield lineno, Problem("decompressed_too_large", error)
-                        return
-                    if too_long:
-                        error = f"line longer than {self.max_record_bytes} bytes"
-                        yield lineno, Problem("record_too_large", error)
-                    elif line.strip():
-                        yield lineno, self._parse_line(line.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 BOM
-        except (OSError, EOFError, zlib.error) as exc:  # gzip: BadGzipFile (an OSError), truncation
-            yield lineno + 1, Problem("corrupt_file", f"{type(exc).__name__}: {exc}")
-
-    @staticmethod
-    def _parse_line(line: bytes) -> dict | Problem:
-        try:
-            text, invalid = line.decode("utf-8"), False
-        except UnicodeDecodeError:
-            text, invalid = line.decode("utf-8", "replace"), True
-        try:
-            row = json.loads(text)
-        except RecursionError:
-            return Problem("json_too_deep", "nesting deeper than the parser's recursion limit")
-        except ValueError as exc:
-            return Problem("bad_record", str(exc))
-        if isinstance(row, dict) and invalid:
-            row[_INVALID_UTF8] = True
-        return row
-
-    def _parquet_rows(self, path: Path):
-        import pyarrow.parquet as pq
-
-        index = 0
-        try:
-            parquet = pq.ParquetFile(path)
-            meta = parquet.metadata
-            size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-            if size > self.max_decompressed_bytes:
-                error = f"{size} bytes uncompressed, more than {self.max_decompressed_bytes}"
-                yield 0, Problem("decompressed_too_large", error)
-                return
-            for batch in parquet.iter_batches(batch_size=1024):
-                for row in batch.to_pylist():
-                    index += 1
-                    yield index, row
-        except Exception as exc:  # pyarrow raises many types for corrupt files
-            yield index + 1, Problem("corrupt_file", f"{type(exc).__name__}: {exc}")
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
