@@ -34,6 +34,11 @@ def _write(path: Path, data: bytes | str) -> Path:
     return path
 
 
+def well_formed(folder: Path, n: int, rng: random.Random) -> list[Path]:
+    """The baseline: plain text files that every step reads without trouble."""
+    return [_write(folder / f"good{i}.txt", prose(rng)) for i in range(n)]
+
+
 def name_not_utf8(folder: Path, n: int, rng: random.Random) -> list[Path]:
     out = []
     for i in range(n):

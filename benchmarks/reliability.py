@@ -9,7 +9,8 @@ files, and the pipeline lock under contention. Every failure count must be 0.
    Counts: `kill_points`, `resumes_ok`, `lost`, `doubled`.
 2. Malformed inputs (`benchmarks/_malformed.py`): one run per kind (22 kinds), each run under a
    time limit. `crashed_runs` (non-zero exit), `hung_runs` (over the limit), `unaccounted`
-   (inputs with no row, plus any manifest mismatch).
+   (inputs with no row, plus any manifest mismatch). The baseline is a run over as many
+   well-formed inputs in the same session: the seconds a run takes, malformed against well-formed.
 3. Bad configurations and label files (`benchmarks/_bad_configs.py`, `benchmarks/_bad_labels.py`)
    and the lock under two processes x 3,000 acquisitions (`benchmarks/_lock_torture.py`).
 
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import _kills  # noqa: E402
 from _common import machine, write_result  # noqa: E402
-from _malformed import KINDS, SHARE  # noqa: E402
+from _malformed import KINDS, SHARE, well_formed  # noqa: E402
 
 KILL_PIPELINE = """
 name: kill
@@ -145,43 +146,50 @@ def membership_kills(work: Path, inputs: Path) -> list[dict]:
     return out
 
 
-def malformed_section(work: Path, per_kind: int) -> dict:
+def run_kind(work: Path, kind: str, make, n: int) -> dict:
+    """One run over `n` generated inputs of `kind`: its exit, time, and inputs without a row."""
+    import os
+
     from curate.sources.sanitize import repair_str
 
+    folder = work / f"malformed-{kind}"
+    (folder / "in").mkdir(parents=True)
+    (folder / "p.yaml").write_text(MALFORMED_PIPELINE, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(folder)  # generators write relative paths, as the run records them
+    try:
+        paths = make(Path("in"), n, random.Random(kind))
+    finally:
+        os.chdir(cwd)
+    start = time.perf_counter()
+    rc, hung = _kills.sh([*_kills.CURATE, "run", "p.yaml", "--run-id", "r1"], folder, timeout=600)
+    seconds = time.perf_counter() - start
+    rows = read_rows(folder / "out" / "malformed" / "r1")
+    manifest_path = folder / "out" / "malformed" / "r1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    seen_paths = Counter(r["path"] for r in rows)
+    missing = [p for p in paths if seen_paths[repair_str(str(p))[0]] == 0]
+    mismatch = abs(manifest.get("inputs", 0) - len(rows)) if manifest else 0
+    return {
+        "inputs": len(paths),
+        "crashed": int(rc != 0 and not hung),
+        "hung": int(hung),
+        "unaccounted": len(missing) + mismatch if not (rc or hung) else len(paths),
+        "seconds": round(seconds, 1),
+        "reasons": dict(Counter(r["reason"] or "kept" for r in rows).most_common(6)),
+    }
+
+
+def malformed_section(work: Path, per_kind: int) -> dict:
     totals = Counter()
     per_kind_out = {}
+    baseline = run_kind(work, "well_formed", well_formed, per_kind)  # the same run, good inputs
     for kind, make in KINDS.items():
-        folder = work / f"malformed-{kind}"
-        (folder / "in").mkdir(parents=True)
-        (folder / "p.yaml").write_text(MALFORMED_PIPELINE, encoding="utf-8")
-        n = max(1, round(per_kind * SHARE.get(kind, 1.0)))
-        import os
-
-        cwd = Path.cwd()
-        os.chdir(folder)  # generators write relative paths, as the run records them
-        try:
-            paths = make(Path("in"), n, random.Random(kind))
-        finally:
-            os.chdir(cwd)
-        start = time.perf_counter()
-        rc, hung = _kills.sh([*_kills.CURATE, "run", "p.yaml", "--run-id", "r1"], folder, timeout=600)
-        rows = read_rows(folder / "out" / "malformed" / "r1")
-        manifest_path = folder / "out" / "malformed" / "r1" / "manifest.json"
-        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        seen_paths = Counter(r["path"] for r in rows)
-        missing = [p for p in paths if seen_paths[repair_str(str(p))[0]] == 0]
-        mismatch = abs(manifest.get("inputs", 0) - len(rows)) if manifest else 0
-        result = {
-            "inputs": len(paths),
-            "crashed": int(rc != 0 and not hung),
-            "hung": int(hung),
-            "unaccounted": len(missing) + mismatch if not (rc or hung) else len(paths),
-            "seconds": round(time.perf_counter() - start, 1),
-            "reasons": dict(Counter(r["reason"] or "kept" for r in rows).most_common(6)),
-        }
+        result = run_kind(work, kind, make, max(1, round(per_kind * SHARE.get(kind, 1.0))))
         per_kind_out[kind] = result
         for key in ("inputs", "crashed", "hung", "unaccounted"):
             totals[key] += result[key]
+        totals["seconds"] += result["seconds"]
         print(f"  {kind:22s} {result['inputs']:4d} inputs  {result['seconds']:6.1f} s  {result['reasons']}")
     return {
         "malformed_inputs": totals["inputs"],
@@ -189,6 +197,9 @@ def malformed_section(work: Path, per_kind: int) -> dict:
         "crashed_runs": totals["crashed"],
         "hung_runs": totals["hung"],
         "unaccounted": totals["unaccounted"],
+        "seconds_per_run_malformed": round(totals["seconds"] / len(KINDS), 2),
+        "seconds_per_run_well_formed": baseline["seconds"],
+        "well_formed_baseline": baseline,
         "malformed": per_kind_out,
     }
 
@@ -204,32 +215,26 @@ def read_rows(run_dir: Path) -> list[dict]:
 
 
 def bad_config_counts(work: Path) -> tuple[int, int]:
-    """(bad configurations, how many `curate validate` refused with a CurateError, no traceback)."""
-    import inspect
-
+    """(bad configurations, how many `curate validate` refused as expected: exit 2, no traceback,
+    the expected problem on an `Error:` line)."""
     import _bad_configs
+    from click.testing import CliRunner
 
-    from curate.config import load_config
-    from curate.errors import CurateError
+    from curate.cli import main as curate_main
 
     work.mkdir(parents=True, exist_ok=True)
-    cases = (
-        _bad_configs.cases(work) if inspect.signature(_bad_configs.cases).parameters else _bad_configs.cases()
-    )
+    cases = _bad_configs.cases(work)
     caught = 0
-    for i, case in enumerate(cases):
-        content = getattr(case, "content", getattr(case, "yaml", ""))
-        path = work / (getattr(case, "filename", None) or f"case{i}.yaml")
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        try:
-            load_config(path)
-        except CurateError:
+    for case in cases:
+        path = work / f"{case.name}.yaml"
+        path.write_bytes(case.text)
+        result = CliRunner().invoke(curate_main, ["validate", str(path)])
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        traceback = result.exception is not None and not isinstance(result.exception, SystemExit)
+        if result.exit_code == 2 and not traceback and any(case.expect in line for line in errors):
             caught += 1
-        except Exception as exc:  # noqa: BLE001 - a traceback is what is counted here
-            print(f"  config {getattr(case, 'name', i)}: traceback {type(exc).__name__}: {exc}"[:200])
+        else:
+            print(f"  config {case.name}: exit {result.exit_code}, {result.output.strip()[:150]!r}")
     return len(cases), caught
 
 
@@ -305,8 +310,12 @@ def main() -> None:
     keys = ("kill_points", "resumes_ok", "lost", "doubled")
     result = {k: kills[k] for k in keys}
     result |= {k: malformed[k] for k in ("malformed_inputs", "crashed_runs", "hung_runs", "unaccounted")}
+    result["crashed_runs"] += kills["kill_crashed_resumes"]  # runs of either section that exited non-zero
+    result["hung_runs"] += kills["kill_hung"]
     result |= {k: helpers[k] for k in ("bad_configs", "bad_configs_caught", "bad_labels", "label_tracebacks")}
     result["lock_double_holds"] = helpers["lock_double_holds"]
+    result["seconds_per_run_malformed"] = malformed["seconds_per_run_malformed"]
+    result["seconds_per_run_well_formed"] = malformed["seconds_per_run_well_formed"]
     result["quick"] = args.quick
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["machine"] = machine()
@@ -331,7 +340,9 @@ def main() -> None:
         f"reliability: {failures} failures — {r['kill_points']} kill points ({r['resumes_ok']} resumes ok, "
         f"{r['lost']} lost, {r['doubled']} doubled); {r['malformed_inputs']} malformed inputs of "
         f"{malformed['malformed_kinds']} kinds ({r['crashed_runs']} crashed, {r['hung_runs']} hung, "
-        f"{r['unaccounted']} unaccounted); bad configs caught {r['bad_configs_caught']}/{r['bad_configs']}; "
+        f"{r['unaccounted']} unaccounted; {malformed['seconds_per_run_malformed']} s a run vs "
+        f"{malformed['seconds_per_run_well_formed']} s well-formed); "
+        f"bad configs caught {r['bad_configs_caught']}/{r['bad_configs']}; "
         f"{r['label_tracebacks']} label tracebacks of {r['bad_labels']}; "
         f"{r['lock_double_holds']} lock double holds"
     )
