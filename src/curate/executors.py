@@ -1,8 +1,9 @@
 """datatrove executors for a phase, chosen by `executor.type`: local, ray or slurm.
 
 curate has no engine of its own: every phase is a datatrove executor over the same steps.
-`local` runs tasks in processes on this machine; `ray` submits them to a Ray cluster
-(`executor.ray_address`, or a Ray started on this machine when unset); `slurm` writes sbatch
+`local` runs tasks in processes on this machine (which die with the run: `curate.local_executor`);
+`ray` submits them to a Ray cluster (`executor.ray_address`, or a Ray started on this machine
+when unset); `slurm` writes sbatch
 array jobs chained with `afterok` dependencies and returns once they are queued. Completion
 markers under `logs/<phase>/completions/` make every type resumable the same way.
 """
@@ -44,9 +45,9 @@ def make_executor(
     logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     if config.type == "local":
-        from datatrove.executor import LocalPipelineExecutor
+        from curate.local_executor import LocalExecutor
 
-        return LocalPipelineExecutor(
+        return LocalExecutor(
             pipeline=phase.steps,
             tasks=phase.tasks,
             workers=workers,

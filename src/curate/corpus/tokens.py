@@ -35,7 +35,6 @@ def load_tokenizer(spec: str):
     except ImportError:
         raise MissingDependencyError("transformers", f"token counts with {spec!r}", "models") from None
     try:
-
         if gguf_file is None:
             return AutoTokenizer.from_pretrained(directory).backend_tokenizer
         target = cache_root() / "tokenizers" / f"{Path(gguf_file).stem}-{fingerprint(directory, gguf_file)}"

@@ -81,6 +81,9 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     from curate.dedup.signature import DedupSignature
 
     if settings.use_index:
+        from curate.dedup.overlap import refresh_snapshot
+
+        refresh_snapshot(settings.work_dir, settings.state_dir, settings.run_dir, settings.run_id)
         freeze_snapshot(settings.work_dir, settings.state_dir, settings.run_id)
     phases = [Phase("dedup-signatures", [reader(), DedupSignature(settings)], settings.tasks)]
     if settings.minhash is not None:

@@ -5,6 +5,9 @@ Separators are code points whose Unicode category is punctuation, symbol, separa
 (plus `_`); for code points above the Basic Multilingual Plane only the emoji blocks
 U+1F000–U+1FAFF count as separators. Tokens are maximal runs of non-separators (`word` mode) or
 single non-separator code points (`char` mode, for scripts written without spaces, e.g. Japanese).
+`code` mode tokenises source code: identifiers and numbers (runs of letters, digits and `_`) and
+every punctuation or symbol character (operators, brackets) are tokens, white space separates;
+`mixed_shingles` gives each text its own mode (code files by their kind, see `dedup.signature`).
 `auto` mode picks per text: `char` n-grams (of `char_n` characters) when at least
 `NO_SPACE_SHARE` of its non-separator code points belong to scripts written without spaces
 (kana, CJK ideographs, Thai, Lao, Khmer, Myanmar), `word` n-grams otherwise, so Japanese and
@@ -29,7 +32,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-ShingleMode = Literal["word", "char", "auto"]
+ShingleMode = Literal["word", "char", "code", "auto"]
 NO_SPACE_SHARE = 0.3  # share of no-space-script characters from which `auto` shingles by character
 # (first, last) code points of scripts written without spaces between words
 NO_SPACE_RANGES = (
@@ -63,6 +66,30 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.cumprod(np.full(MAX_BATCH_CHARS, base, dtype=np.uint64), out=p[1:])
         powers.append(p)
     return sep, powers[0], powers[1]
+
+
+@lru_cache(maxsize=1)
+def _space_table() -> np.ndarray:
+    """White space and control flag per BMP code point (+ one slot for 'astral'): `code` mode's separators."""
+    space = np.zeros(0x10001, dtype=bool)
+    for cp in range(0x10000):
+        space[cp] = unicodedata.category(chr(cp))[0] in "ZC"
+    return space
+
+
+def _code_tokens(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of `code` mode tokens, in text order: word runs (with `_`) and single symbols."""
+    space = _space_table().take(np.minimum(c, 0x10000))
+    symbol = _separators(c) & ~space & (c != 0x5F)
+    word = ~space & ~symbol
+    padded = np.zeros(len(c) + 2, dtype=np.int8)
+    padded[1:-1] = word
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    single = np.flatnonzero(symbol)
+    starts = np.concatenate((edges[0::2], single))
+    ends = np.concatenate((edges[1::2], single + 1))
+    order = np.argsort(starts, kind="stable")
+    return starts[order], ends[order]
 
 
 def fmix64(h: np.ndarray) -> np.ndarray:
@@ -137,14 +164,17 @@ def batch_shingles(
     In `auto` mode texts of no-space scripts get character `char_n`-grams (default `n`).
     """
     if mode == "auto":
-        return _auto_shingles(texts, n, char_n or n)
+        return mixed_shingles(texts, auto_modes(texts), n, {"char": char_n or n})
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum()) + len(texts)
     if total > MAX_BATCH_CHARS + 1:
         raise OverflowError(f"shingle batch of {total} code points exceeds {MAX_BATCH_CHARS}")
     c = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     word = ~_separators(c)
-    if mode == "word":
+    if mode == "code":
+        starts, ends = _code_tokens(c)
+        tokens = _span_hash(_prefix(c.astype(np.uint64)), starts, ends)
+    elif mode == "word":
         padded = np.zeros(len(c) + 2, dtype=np.int8)
         padded[1:-1] = word
         edges = np.flatnonzero(padded[1:] != padded[:-1])  # start, end, start, end, ...
@@ -168,21 +198,30 @@ def batch_shingles(
     return Shingles((hashes >> _S32).astype(np.uint32), np.bincount(doc, minlength=len(texts)), n_tok)
 
 
-def _auto_shingles(texts: list[str], n: int, char_n: int) -> Shingles:
-    """Word n-grams for spaced texts and character n-grams for the rest, back in text order."""
-    by_char = no_space_texts(texts)
-    parts, owners = [], []
-    for flag, mode, size in ((False, "word", n), (True, "char", char_n)):
-        idx = np.flatnonzero(by_char == flag)
-        if len(idx):
-            parts.append(batch_shingles([texts[i] for i in idx], mode, size))
-            owners.append(idx)
+def auto_modes(texts: list[str]) -> list[str]:
+    """`char` for texts of no-space scripts (`no_space_texts`), `word` for the others."""
+    return ["char" if flag else "word" for flag in no_space_texts(texts)]
+
+
+def mixed_shingles(
+    texts: list[str], modes: list[str], n: int = 5, sizes: dict[str, int] | None = None
+) -> Shingles:
+    """Shingles of texts that each have their own mode (one call of `batch_shingles` per mode),
+    back in text order. `sizes` gives a mode its own n (e.g. {"char": 4} for `auto`)."""
+    sizes = sizes or {}
+    if len(set(modes)) <= 1:
+        mode = modes[0] if modes else "word"
+        return batch_shingles(texts, mode, sizes.get(mode, n))
+    modes_arr = np.array(modes)
     counts = np.zeros(len(texts), dtype=np.int64)
     tokens = np.zeros(len(texts), dtype=np.int64)
-    if not parts:
-        return Shingles(np.zeros(0, dtype=np.uint32), counts, tokens)
-    for part, idx in zip(parts, owners, strict=True):
+    parts = []
+    for mode in dict.fromkeys(modes):
+        idx = np.flatnonzero(modes_arr == mode)
+        part = batch_shingles([texts[i] for i in idx], mode, sizes.get(mode, n))
         counts[idx], tokens[idx] = part.counts, part.tokens
-    doc = np.concatenate([np.repeat(idx, part.counts) for part, idx in zip(parts, owners, strict=True)])
-    hashes = np.concatenate([part.hashes for part in parts])
-    return Shingles(hashes[np.argsort(doc, kind="stable")], counts, tokens)
+        parts.append((idx, part))
+    owner = np.concatenate([np.repeat(idx, part.counts) for idx, part in parts])
+    hashes = np.concatenate([part.hashes for _, part in parts])
+    order = np.argsort(owner, kind="stable")
+    return Shingles(hashes[order], counts, tokens)

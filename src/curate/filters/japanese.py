@@ -93,6 +93,7 @@ class JapaneseQuality(CurateStep):
     name = "japanese_quality"
     type = "🔻 - FILTER"
     stage = "filters"
+    prose_only = True
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ PerLanguage = dict[str, dict[str, Any]]
 class _DatatroveFilterStep(CurateStep):
     type = "🔻 - FILTER"
     stage = "filters"
+    prose_only = True
 
     def _setup(self, options: dict[str, Any], per_language: PerLanguage | None) -> None:
         options.pop("self", None)

@@ -1,9 +1,10 @@
 """`report.html`: what a run (or the whole corpus) did, readable in a minute, no network needed.
 
 Sections: totals, the funnel per stage with top reasons, the data mix (by category, source,
-kind and project: documents, tokens, % of tokens, mean tokens per document, like the tables of
-model cards), the language mix, the membership score histogram with its threshold and review
-band, near-duplicate cluster sizes, and fetch errors by host.
+kind, project, and programming language for documents of kind `code`: documents, tokens, % of
+tokens, mean tokens per document, like the tables of model cards), the language mix, the
+membership score histogram with its threshold and review band, near-duplicate cluster sizes,
+and fetch errors by host.
 """
 
 from __future__ import annotations
@@ -68,7 +69,17 @@ def thresholds(run_dir: Path) -> dict[str, float]:
 
 def _mix_section(stats: RunStats) -> str:
     parts = []
-    for dimension in ("category", "source", "kind", "project", "lang", "lang × source", "lang × kind"):
+    dimensions = (
+        "category",
+        "source",
+        "kind",
+        "project",
+        "code language",
+        "lang",
+        "lang × source",
+        "lang × kind",
+    )
+    for dimension in dimensions:
         groups = stats.mix.get(dimension, {})
         if not groups or list(groups) == ["(none)"]:
             continue
@@ -87,7 +98,7 @@ def _mix_section(stats: RunStats) -> str:
             _table(
                 [dimension, "docs", "tokens", "% of tokens", "tokens/doc"],
                 rows,
-                f"mix-{dimension.replace(' × ', '-x-')}",
+                f"mix-{dimension.replace(' × ', '-x-').replace(' ', '-')}",
             )
         )
     return "".join(parts) or "<p class='empty'>no kept documents</p>"

@@ -14,9 +14,11 @@ the manifest's accounting still holds. Decisions that confirm the machine move n
 only recorded. Every applied decision is appended to the `audit` table of the decision store and
 to `review/audit/<apply-id>.jsonl`.
 
-All or nothing: new files are written as `.tmp` first, then a journal listing every rename is
-written, then the renames run; an apply interrupted after the journal is finished by the next
-`apply` (`recover`), one interrupted before it leaves only `.tmp` files, which are removed.
+All or nothing: the run's document ids must be unique (checked before anything changes); new
+files are written as `.tmp` first and their row counts checked against the shards they replace,
+then a journal listing every rename is written, then the renames run; an apply interrupted
+after the journal is finished by the next `apply` (`recover`), one interrupted before it leaves
+only `.tmp` files, which are removed.
 Applying again without new decisions changes nothing.
 """
 
@@ -32,7 +34,7 @@ from curate import data as M
 from curate.io import stamp, tmp_path, utcnow
 from curate.review.resolve import Resolution, resolve_all, summary
 from curate.review.run import INDEX_COLUMNS, RunDir, parse_metadata
-from curate.review.shards import commit, recover, without, write_rows
+from curate.review.shards import check_staged, check_unique_ids, commit, recover, without, write_rows
 from curate.review.store import Store
 
 TARGET = {"keep": "kept", "drop": "rejected"}
@@ -96,6 +98,7 @@ def apply_decisions(run: RunDir, by: str | None = None) -> ApplyReport:
         Store.for_state_dir(run.state_dir) as store,
     ):
         recover(run, store)
+        check_unique_ids(run)
         audited = store.audited(run.run_id)
         wanted = store.doc_ids() | set(audited)  # plus everything in review: memory grows with those only
         index = {r["id"]: r for r in run.scan(INDEX_COLUMNS) if r["id"] in wanted or r["_route"] == "review"}
@@ -125,6 +128,7 @@ def apply_decisions(run: RunDir, by: str | None = None) -> ApplyReport:
             return report
         report.apply_id = apply_id
         journal = _stage_files(run, index, moves, audit, metas, apply_id)
+        check_staged(run, journal)
         commit(run, store, journal)
     return report
 

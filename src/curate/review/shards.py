@@ -46,6 +46,47 @@ def without(shard: Path, ids: set[str]) -> pa.Table:
     return table.filter(pc.invert(pc.is_in(table["id"], value_set=pa.array(sorted(ids), pa.string()))))
 
 
+def check_unique_ids(run: RunDir) -> None:
+    """Refuse a run whose shards hold an id twice: an apply moves documents by id, so it could not
+    move one of them without the other (columnar: only the id column is read)."""
+    tables = [pq.read_table(shard, columns=["id"]) for _, shard in run.shards()]
+    if not tables:
+        return
+    counts = pc.value_counts(pa.concat_tables(tables)["id"])
+    repeated = [c["values"] for c in counts.to_pylist() if c["counts"] > 1]
+    if repeated:
+        shown = ", ".join(repr(i) for i in sorted(repeated)[:3])
+        raise RunError(
+            f"{run.path}: {len(repeated)} document id(s) appear more than once ({shown}); review apply "
+            f"moves documents by id and changed nothing. Ids of a run must be unique: run the pipeline "
+            f"again with unique input ids"
+        )
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def check_staged(run: RunDir, journal: dict[str, Any]) -> None:
+    """Before anything is renamed: the staged shards must hold exactly the documents the current
+    ones hold. On a mismatch the staged files are removed and nothing changes."""
+    renamed = {run.path / name for name in journal["renames"]}
+    deleted = {run.path / name for name in journal["deletes"]}
+    before = after = 0
+    for _, shard in run.shards():
+        rows = _rows(shard)
+        before += rows
+        after += 0 if shard in renamed or shard in deleted else rows
+    after += sum(_rows(tmp_path(p)) for p in renamed if p.suffix == ".parquet")
+    if after != before:
+        for path in renamed:
+            tmp_path(path).unlink(missing_ok=True)
+        raise RunError(
+            f"{run.path}: the review apply would leave {after} documents in the shards, not {before}; "
+            f"nothing was changed"
+        )
+
+
 def commit(run: RunDir, store: Store, journal: dict[str, Any]) -> None:
     """Make a staged apply final: write its journal, then carry it out."""
     write_json_atomic(run.path / JOURNAL, journal)

@@ -1,7 +1,8 @@
 """The ingest phase: sources → extract → normalize → filters, one stage file per task.
 
-`CountInputs` sits right after the sources and records how many documents they emitted, so the
-manifest can check at the end that every one of them was written somewhere.
+`SanitizeDocuments` comes right after the sources (Unicode repaired, ids unique within the task),
+then `CountInputs` records how many documents they emitted, so the manifest can check at the end
+that every one of them was written somewhere.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ class CountInputs(PipelineStep):
 def ingest_phase(ctx: RunContext) -> Phase:
     """Sources, extractors and filters of the pipeline over `ctx.tasks` tasks → `stages/ingest/`."""
     from curate.extract.normalize import NormalizeText
+    from curate.sources.sanitize import SanitizeDocuments
     from curate.stageio import stage_writer
 
     steps = ctx.pipeline.steps
     pipeline: list[PipelineStep] = [build_step(s, ctx) for s in steps["sources"]]
+    pipeline.append(SanitizeDocuments(str(ctx.run_dir / "ids")))
     pipeline.append(CountInputs(str(ctx.run_dir / "counts")))
     pipeline += [build_step(s, ctx) for s in steps["extract"]]
     pipeline.append(NormalizeText())
