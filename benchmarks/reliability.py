@@ -215,32 +215,26 @@ def read_rows(run_dir: Path) -> list[dict]:
 
 
 def bad_config_counts(work: Path) -> tuple[int, int]:
-    """(bad configurations, how many `curate validate` refused with a CurateError, no traceback)."""
-    import inspect
-
+    """(bad configurations, how many `curate validate` refused as expected: exit 2, no traceback,
+    the expected problem on an `Error:` line)."""
     import _bad_configs
+    from click.testing import CliRunner
 
-    from curate.config import load_config
-    from curate.errors import CurateError
+    from curate.cli import main as curate_main
 
     work.mkdir(parents=True, exist_ok=True)
-    cases = (
-        _bad_configs.cases(work) if inspect.signature(_bad_configs.cases).parameters else _bad_configs.cases()
-    )
+    cases = _bad_configs.cases(work)
     caught = 0
-    for i, case in enumerate(cases):
-        content = getattr(case, "content", getattr(case, "yaml", ""))
-        path = work / (getattr(case, "filename", None) or f"case{i}.yaml")
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        try:
-            load_config(path)
-        except CurateError:
+    for case in cases:
+        path = work / f"{case.name}.yaml"
+        path.write_bytes(case.text)
+        result = CliRunner().invoke(curate_main, ["validate", str(path)])
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        traceback = result.exception is not None and not isinstance(result.exception, SystemExit)
+        if result.exit_code == 2 and not traceback and any(case.expect in line for line in errors):
             caught += 1
-        except Exception as exc:  # noqa: BLE001 - a traceback is what is counted here
-            print(f"  config {getattr(case, 'name', i)}: traceback {type(exc).__name__}: {exc}"[:200])
+        else:
+            print(f"  config {case.name}: exit {result.exit_code}, {result.output.strip()[:150]!r}")
     return len(cases), caught
 
 

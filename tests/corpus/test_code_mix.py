@@ -21,6 +21,8 @@ sources:
   - files: {paths: ["{tmp}/web/*.html"], source: web}
   - git: {paths: ["{tmp}/repo"], max_file_bytes: 100000}
 filters:
+  - language: {languages: [en]}
+  - gopher_quality: {}
   - code_quality: {}
   - license: {allow: [MIT, GPL-3.0-only]}
   - secrets: {}

@@ -69,3 +69,14 @@ def test_secrets_are_replaced_and_counted():
     prose = Document(text=text, id="p", metadata={M.KIND: "blog"})
     assert "AKIAIOSFODNN7EXAMPLE" in run(SecretsFilter(), [prose])[0].text  # code only by default
     assert "AKIAIOSFODNN7EXAMPLE" not in run(SecretsFilter(kinds=[]), [prose])[0].text
+
+
+def test_prose_filters_let_code_through():
+    from curate.filters.language import LanguageFilter
+    from curate.filters.quality import GopherQuality
+
+    source = code(APP, id="code")
+    prose = Document(text="Ceci n'est pas un texte anglais, mais il est assez long pour être jugé.", id="fr")
+    out = {d.id: d for d in run(GopherQuality(), run(LanguageFilter(languages=["en"]), [source, prose]))}
+    assert not M.is_decided(out["code"]) and out["code"].text == APP
+    assert out["fr"].metadata[M.REASON] == "language_not_allowed"

@@ -224,3 +224,11 @@ def test_a_link_cycle_under_a_recursive_glob_ends_and_each_archive_is_read_once(
     os.symlink(".", tmp_path / "loop")  # glob.glob returned the archive once per level of the loop
     archives, missing, problems = WarcSource(paths=[f"{tmp_path}/**/*.warc"])._matches()
     assert archives == [str(tmp_path / "a.warc")] and missing == [] and problems == []
+
+
+def test_fsspec_urls_and_globs(tmp_path):
+    write_warc(tmp_path / "a.warc.gz")
+    url = f"file://{tmp_path}/*.warc.gz"
+    docs = list(WarcSource(paths=[url]).run())
+    kept = [d for d in docs if not M.is_decided(d)]
+    assert len(kept) == 8 and all(d.metadata[M.PATH] == f"file://{tmp_path}/a.warc.gz" for d in docs)

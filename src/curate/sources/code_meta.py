@@ -20,6 +20,7 @@ and extensionless scripts. Files skipped, with the reason (checked in this order
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LOCK_FILES = {
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "poetry.lock",
@@ -43,6 +44,7 @@ BINARY_MAGIC = (
     b"BZh",
 )
 MINIFIED_NAME = re.compile(r"[.-]min\.(js|css|mjs)$", re.I)
+WEB_ASSETS = {"js", "mjs", "css", "scss", "less", "map", "swf"}  # where linguist also names vendored files
 MINIFIED_MEAN = 300  # characters per line; hand-written code rarely averages above 100
 
 
@@ -60,6 +62,14 @@ def language_type(name: str) -> str:
     return enry.get_language_type(name) if name else ""
 
 
+@lru_cache(maxsize=65536)
+def _vendor_folder(folder: str) -> bool:
+    """Linguist's vendored-folder rules, once per folder (a go-enry call costs ~0.1 ms)."""
+    import enry
+
+    return enry.is_vendor(folder + "/")
+
+
 def skip_by_path(path: str) -> str | None:
     """A skip reason known from the path alone, else None."""
     import enry
@@ -67,8 +77,11 @@ def skip_by_path(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     if MINIFIED_NAME.search(name):
         return "minified"  # before vendored: linguist's vendor list also names minified files
-    if VENDOR_DIRS.search(path) or (enry.is_vendor(path) and not enry.is_dot_file(path)):
+    folder = path.rpartition("/")[0]
+    if VENDOR_DIRS.search(path) or (folder and _vendor_folder(folder)):
         return "vendored"
+    if name.rpartition(".")[2].lower() in WEB_ASSETS and enry.is_vendor(path):
+        return "vendored"  # linguist's vendored library names (jquery.js, bootstrap.css, ...)
     if name in LOCK_FILES or name.endswith(".lock"):
         return "lock_file"
     return None

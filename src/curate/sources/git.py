@@ -125,23 +125,26 @@ class GitSource(PipelineStep):
             logger.info(f"git {repo}: {len(entries)} files changed since {last[:12]}")
         return meta, entries
 
-    def _document(self, repo: str, meta: dict, entry: TreeEntry, blobs: BlobReader) -> Document:
+    def _unread(self, entry: TreeEntry) -> tuple[str, dict] | None:
+        """(reason, details) when the entry is rejected without reading its blob, else None."""
+        if entry.kind != "blob":
+            return "submodule", {}
+        if entry.mode == "120000":
+            return "symlink", {}
+        if any(fnmatch.fnmatch(entry.path, p) for p in self.exclude):
+            return "excluded", {}
+        reason = code_meta.skip_by_path(entry.path)
+        if reason:
+            return reason, {}
+        if entry.size > self.max_file_bytes:
+            return "file_too_large", {"size_bytes": entry.size}
+        return None
+
+    def _document(self, repo: str, meta: dict, entry: TreeEntry, content: bytes | None) -> Document:
         doc_id = f"{repo}:{entry.path}"
         base = {**meta, M.PATH: entry.path}
         if self.project:
             base[M.PROJECT] = self.project
-        if entry.kind != "blob":
-            return self._reject(doc_id, "submodule", **base)
-        if entry.mode == "120000":
-            return self._reject(doc_id, "symlink", **base)
-        if any(fnmatch.fnmatch(entry.path, p) for p in self.exclude):
-            return self._reject(doc_id, "excluded", **base)
-        reason = code_meta.skip_by_path(entry.path)
-        if reason:
-            return self._reject(doc_id, reason, **base)
-        if entry.size > self.max_file_bytes:
-            return self._reject(doc_id, "file_too_large", size_bytes=entry.size, **base)
-        content = blobs.read(entry.sha)
         if content is None:
             return self._reject(doc_id, "unreadable_file", **base)
         lang = code_meta.language(entry.path, content)
@@ -179,9 +182,18 @@ class GitSource(PipelineStep):
                 index += 1
             if not mine:
                 continue
-            with BlobReader(repo) as blobs:
-                for entry in mine:
-                    yield self._document(repo, meta, entry, blobs)
+            skips = [self._unread(e) for e in mine]
+            blobs = BlobReader(repo).read_all([e.sha for e, s in zip(mine, skips, strict=True) if s is None])
+            for entry, skip in zip(mine, skips, strict=True):
+                if skip is None:
+                    yield self._document(repo, meta, entry, next(blobs))
+                    continue
+                reason, details = skip
+                doc = self._reject(f"{repo}:{entry.path}", reason, **meta, **{M.PATH: entry.path}, **details)
+                if self.project:
+                    doc.metadata[M.PROJECT] = self.project
+                yield doc
+            blobs.close()
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:

@@ -2,13 +2,16 @@
 
 Everything goes through the `git` command (`rev-parse`, `ls-tree -r -z --long`, `diff-tree`,
 `cat-file --batch`): one long-lived `cat-file --batch` process streams every blob, so reading
-N files costs N pipe round trips, not N processes. Working trees and bare repositories are
+N files costs no process per file, and the shas of a whole task are written by a thread while the
+blobs are read (`--buffer`), so reads do not wait on round trips. Working trees and bare repositories are
 read the same way, from their object store at a commit (uncommitted changes are not read).
 """
 
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +110,41 @@ class BlobReader:
         data = proc.stdout.read(size)
         proc.stdout.read(1)  # the newline after every object
         return data
+
+    def read_all(self, shas: list[str]) -> Iterator[bytes | None]:
+        """The blobs of `shas`, in order, through their own `cat-file --batch --buffer` process: a
+        thread writes every sha while this one reads, so no read waits for a round trip."""
+        proc = subprocess.Popen(
+            ["git", "-C", self.repo, "cat-file", "--batch", "--buffer"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def feed() -> None:
+            try:
+                for sha in shas:
+                    proc.stdin.write(sha.encode() + b"\n")
+                proc.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass  # the reader stopped early
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            for _ in shas:
+                header = proc.stdout.readline().split()
+                if len(header) != 3:
+                    yield None
+                    continue
+                data = proc.stdout.read(int(header[2]))
+                proc.stdout.read(1)
+                yield data
+        finally:
+            proc.stdout.close()
+            proc.kill()
+            proc.wait(timeout=30)
+            writer.join(timeout=30)
 
     def __exit__(self, *exc) -> None:
         if self._proc is not None:
