@@ -36,6 +36,11 @@ def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | Non
     config = ctx.pipeline.config.executor
     logging_dir = str(ctx.run_dir / "logs" / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
+    if phase.inline_if_small and config.type != "slurm":
+        from curate.dedup.inprocess import InProcessExecutor, is_small
+
+        if is_small(phase.inline_if_small):
+            return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
         from datatrove.executor import LocalPipelineExecutor
 
