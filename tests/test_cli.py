@@ -36,3 +36,29 @@ def test_run_prints_the_funnel(write_pipeline, tmp_path):
 def test_missing_file_exit_code():
     result = CliRunner().invoke(main, ["run", "no/such.yaml"])
     assert result.exit_code == 2 and "Error: no/such.yaml: file not found" in result.output
+
+
+def test_one_error_path_for_every_command(tmp_path, monkeypatch):
+    from curate.review.cli import review_group
+
+    runner = CliRunner()
+    not_a_run = runner.invoke(main, ["review", "apply", str(tmp_path)])
+    assert not_a_run.exit_code == 5 and not_a_run.output.startswith(f"Error: {tmp_path}: no manifest.json")
+    assert runner.invoke(review_group, ["apply", str(tmp_path)]).exit_code == 5  # the group alone too
+    usage = runner.invoke(main, ["run"])
+    assert usage.exit_code == 2 and "Missing argument" in usage.output
+    unknown = runner.invoke(main, ["frobnicate"])
+    assert unknown.exit_code == 2
+
+
+def test_a_bug_keeps_its_traceback(write_pipeline, tmp_path, monkeypatch):
+    import curate.runner
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(curate.runner, "run_pipeline", bug)
+    path = write_pipeline('name: tiny\nsources: [{files: {paths: ["{tmp}/*.txt"]}}]\n')
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)
+    assert "Error:" not in result.output  # not dressed up as an expected failure

@@ -96,9 +96,12 @@ def test_interrupted_run_resumes_without_writing_twice(corpus, write_pipeline, t
         original_add(self, row)
 
     monkeypatch.setattr(parquet_writer._Shards, "add", failing_add)
-    with pytest.raises(RunError, match="resume with: curate run .* --run-id r2"):
+    with pytest.raises(RuntimeError, match="simulated crash") as failed:  # a bug keeps its type
         run_pipeline(pipeline, run_id="r2")
+    assert any("resume with: curate run" in note and "--run-id r2" in note for note in failed.value.__notes__)
     run_dir = tmp_path / "out" / "small" / "r2"
+    log = (run_dir / "run.log").read_text()
+    assert "Traceback" in log and "simulated crash" in log and "failing_add" in log  # the traceback is kept
     assert not (run_dir / "manifest.json").exists()
     assert not list(run_dir.glob("*/00001-*.parquet"))  # the crashed task left no finished shard
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from curate.cli import main
 from curate.errors import CurateError
-from curate.schedule import Schedule, parse_every
+from curate.schedule import IntervalError, Schedule, parse_every
 from tests.conftest import ROOT
 
 PIPELINE = str(ROOT / "pipelines" / "crypto.yaml")
@@ -22,8 +22,11 @@ def test_every_is_parsed_and_bad_values_explained():
 
 
 @pytest.mark.parametrize(
-    "every,spec", [("15m", "*/15 * * * *"), ("6h", "0 */6 * * *"), ("1d", "0 3 * * *"), ("1w", "0 3 * * 0")]
-)
+    "every,spec",
+    [("15m", "*/15 * * * *"), ("6h", "0 */6 * * *"), ("1d", "0 3 * * *"), ("1w", "0 3 * * 0"),
+     ("60m", "0 * * * *"), ("120m", "0 */2 * * *"), ("24h", "0 3 * * *"), ("7d", "0 3 * * 0"),
+     ("1m", "* * * * *")],
+)  # fmt: skip
 def test_cron_specs(tmp_path, every, spec):
     plan = Schedule(tmp_path / "p.yaml", every, tmp_path, tmp_path / "cron.log", "p")
     assert plan.cron_line().startswith(f"{spec} cd {tmp_path} && ")
@@ -59,3 +62,26 @@ def test_systemd_units(tmp_path):
     service = (tmp_path / "curate-crypto.service").read_text()
     assert "OnUnitActiveSec=43200s" in timer and "Persistent=true" in timer
     assert "SuccessExitStatus=75" in service and "run " in service and "crypto.yaml" in service
+
+
+@pytest.mark.parametrize("every", ["90m", "36h", "2w", "5h", "7m", "2d", "25h"])
+def test_intervals_cron_cannot_run_evenly_are_refused_not_rounded(tmp_path, every):
+    plan = Schedule(tmp_path / "p.yaml", every, tmp_path, tmp_path / "cron.log", "p")
+    with pytest.raises(IntervalError, match="--systemd"):
+        plan.cron_line()
+    result = CliRunner().invoke(main, ["schedule", PIPELINE, "--every", every])
+    assert result.exit_code == 2 and "cannot run every" in result.output and "curate run" not in result.output
+
+
+@pytest.mark.parametrize("every,seconds", [("90m", 5400), ("36h", 129600), ("2w", 1209600), ("5h", 18000)])
+def test_a_systemd_timer_runs_at_any_interval(tmp_path, every, seconds):
+    result = CliRunner().invoke(
+        main, ["schedule", PIPELINE, "--every", every, "--systemd", "--install", "--unit-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"OnUnitActiveSec={seconds}s" in (tmp_path / "curate-crypto.timer").read_text()
+
+
+def test_a_malformed_interval_is_a_usage_error():
+    result = CliRunner().invoke(main, ["schedule", PIPELINE, "--every", "1.5h"])
+    assert result.exit_code == 2 and "--every" in result.output

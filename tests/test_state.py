@@ -43,7 +43,7 @@ def test_stale_lock_of_a_dead_process_is_cleared(tmp_path):
     with PipelineLock(tmp_path, "new"):
         assert json.loads((tmp_path / "run.lock").read_text())["pid"] == os.getpid()
     logger.remove(sink)
-    assert any("clearing stale lock of run old" in m for m in messages)
+    assert any("cleared the stale lock of run old" in m for m in messages)
 
 
 def test_runs_of_dead_processes_show_as_interrupted(tmp_path):

@@ -1,26 +1,17 @@
-"""The `curate` command line: parses arguments and delegates; errors print as `Error: ...`."""
+"""The `curate` command line: parses arguments and delegates; errors print as `Error: ...`
+(`curate.cli_group`: a `CurateError` exits with its code, usage errors with 2)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from curate import __version__
-from curate.errors import ConfigError, CurateError
+from curate.cli_group import CurateGroup
 
 
-def _fail(exc: CurateError) -> None:
-    if isinstance(exc, ConfigError):
-        for line in exc.problems:
-            click.echo(f"Error: {line}", err=True)
-    else:
-        click.echo(f"Error: {exc}", err=True)
-    sys.exit(exc.exit_code)
-
-
-@click.group()
+@click.group(cls=CurateGroup)
 @click.version_option(__version__, prog_name="curate")
 def main() -> None:
     """Build clean, deduplicated, novel domain corpora for LLM training."""
@@ -32,10 +23,7 @@ def validate(pipeline_file: Path) -> None:
     """Check PIPELINE_FILE and print every problem found."""
     from curate.config import load_config
 
-    try:
-        pipeline = load_config(pipeline_file)
-    except CurateError as exc:
-        _fail(exc)
+    pipeline = load_config(pipeline_file)
     counts = ", ".join(f"{len(v)} {k}" for k, v in pipeline.steps.items() if v)
     click.echo(f"{pipeline_file}: ok ({pipeline.name}: {counts})")
 
@@ -52,16 +40,13 @@ def run(pipeline_file: Path, run_id: str | None, output_dir: str | None) -> None
     from curate.runner import run_pipeline
 
     console = Console(stderr=True)
-    try:
-        pipeline = load_config(pipeline_file)
-        manifest = run_pipeline(
-            pipeline,
-            run_id=run_id,
-            output_dir=output_dir,
-            on_phase=lambda i, n, name: console.rule(f"[bold]phase {i}/{n}: {name}"),
-        )
-    except CurateError as exc:
-        _fail(exc)
+    pipeline = load_config(pipeline_file)
+    manifest = run_pipeline(
+        pipeline,
+        run_id=run_id,
+        output_dir=output_dir,
+        on_phase=lambda i, n, name: console.rule(f"[bold]phase {i}/{n}: {name}"),
+    )
     if "submitted" in manifest:
         click.echo(f"queued {len(manifest['submitted'])} Slurm jobs for run {manifest['run_id']}:")
         for script in manifest["submitted"]:
@@ -111,14 +96,11 @@ def status(pipeline: str | None, output_dir: str | None) -> None:
 
     from curate.state import list_runs
 
-    try:
-        roots = (
-            [_pipeline_root(pipeline, output_dir)]
-            if pipeline
-            else sorted(p for p in Path(output_dir or "out").glob("*") if p.is_dir())
-        )
-    except CurateError as exc:
-        _fail(exc)
+    roots = (
+        [_pipeline_root(pipeline, output_dir)]
+        if pipeline
+        else sorted(p for p in Path(output_dir or "out").glob("*") if p.is_dir())
+    )
     console = Console(width=160)
     for root in roots:
         runs = list_runs(root)
@@ -153,31 +135,28 @@ def schedule(pipeline_file: Path, every: str, systemd: bool, install: bool, unit
     from curate import schedule as sched
     from curate.config import load_config
 
-    try:
-        loaded = load_config(pipeline_file)
-        sched.parse_every(every)
-        root = (Path(loaded.config.output.dir) / loaded.name).resolve()
-        plan = sched.Schedule(pipeline_file.resolve(), every, Path.cwd(), root / "cron.log", loaded.name)
-        if not systemd:
-            if install:
-                sched.install_cron(plan)
-                click.echo(f"installed in the user crontab: {plan.cron_line()}")
-            else:
-                click.echo(plan.cron_line())
-            return
+    loaded = load_config(pipeline_file)
+    sched.parse_every(every)
+    root = (Path(loaded.config.output.dir) / loaded.name).resolve()
+    plan = sched.Schedule(pipeline_file.resolve(), every, Path.cwd(), root / "cron.log", loaded.name)
+    if not systemd:
         if install:
-            target = unit_dir or Path.home() / ".config" / "systemd" / "user"
-            for path in sched.install_systemd(plan, target):
-                click.echo(f"wrote {path}")
-            click.echo(
-                f"enable with: systemctl --user daemon-reload && systemctl --user enable --now "
-                f"curate-{loaded.name}.timer"
-            )
+            sched.install_cron(plan)
+            click.echo(f"installed in the user crontab: {plan.cron_line()}")
         else:
-            for name, text in plan.systemd_units().items():
-                click.echo(f"# {name}\n{text}")
-    except CurateError as exc:
-        _fail(exc)
+            click.echo(plan.cron_line())
+        return
+    if install:
+        target = unit_dir or Path.home() / ".config" / "systemd" / "user"
+        for path in sched.install_systemd(plan, target):
+            click.echo(f"wrote {path}")
+        click.echo(
+            f"enable with: systemctl --user daemon-reload && systemctl --user enable --now "
+            f"curate-{loaded.name}.timer"
+        )
+    else:
+        for name, text in plan.systemd_units().items():
+            click.echo(f"# {name}\n{text}")
 
 
 @main.command()
@@ -198,11 +177,8 @@ def mix(
     """Sample the corpus of PIPELINE to target proportions within a token budget."""
     from curate.corpus.mix import build_mix, parse_target
 
-    try:
-        root = _pipeline_root(pipeline, output_dir)
-        summary = build_mix(root, by, parse_target(target), budget_tokens, seed, root / "mixes" / name)
-    except CurateError as exc:
-        _fail(exc)
+    root = _pipeline_root(pipeline, output_dir)
+    summary = build_mix(root, by, parse_target(target), budget_tokens, seed, root / "mixes" / name)
     shares = ", ".join(f"{g}={v:.1%}" for g, v in summary["achieved"].items())
     out = root / "mixes" / name
     click.echo(f"{summary['documents']} documents, {summary['tokens']:,} tokens ({shares}) -> {out}")
@@ -218,12 +194,9 @@ def pack(pipeline: str, sequence_tokens: int, by: str, seed: int, output_dir: st
     """Pack the corpus of PIPELINE into long-context sequences, one source per sequence."""
     from curate.corpus.pack import build_packs
 
-    try:
-        root = _pipeline_root(pipeline, output_dir)
-        out = root / "packs" / f"{by}-{sequence_tokens}"
-        summary = build_packs(root, sequence_tokens, by, seed, out)
-    except CurateError as exc:
-        _fail(exc)
+    root = _pipeline_root(pipeline, output_dir)
+    out = root / "packs" / f"{by}-{sequence_tokens}"
+    summary = build_packs(root, sequence_tokens, by, seed, out)
     click.echo(
         f"{summary['sequences']} sequences of <= {sequence_tokens:,} tokens from {summary['groups']} "
         f"groups (mean fill {summary['mean_fill']:.0%}) -> {out}"

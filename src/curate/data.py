@@ -24,6 +24,8 @@ CONTENT_TYPE = "content_type"  # MIME type as sniffed or served
 HTTP_STATUS = "http_status"
 FETCHED_AT = "fetched_at"  # ISO-8601 UTC time of fetch or file read
 RAW = "_raw"  # raw bytes between source and extract; never written out
+UNICODE_REPAIRED = "unicode_repaired"  # fields whose lone surrogates became U+FFFD (curate.sources.sanitize)
+ID_RENAMED_FROM = "id_renamed_from"  # the input's id, when another input had the same one
 
 # --- extracted ----------------------------------------------------------------------------------
 TITLE = "title"

@@ -1,8 +1,9 @@
 """datatrove executors for a phase, chosen by `executor.type`: local, ray or slurm.
 
 curate has no engine of its own: every phase is a datatrove executor over the same steps.
-`local` runs tasks in processes on this machine; `ray` submits them to a Ray cluster
-(`executor.ray_address`, or a Ray started on this machine when unset); `slurm` writes sbatch
+`local` runs tasks in processes on this machine (which die with the run: `curate.local_executor`);
+`ray` submits them to a Ray cluster (`executor.ray_address`, or a Ray started on this machine
+when unset); `slurm` writes sbatch
 array jobs chained with `afterok` dependencies and returns once they are queued. Completion
 markers under `logs/<phase>/completions/` make every type resumable the same way.
 """
@@ -18,7 +19,8 @@ from curate.errors import MissingDependencyError
 if TYPE_CHECKING:
     from datatrove.executor.base import PipelineExecutor
 
-    from curate.runner import Phase, RunContext
+    from curate.config import ExecutorConfig
+    from curate.phase import Phase
 
 
 def connect_ray(address: str | None) -> None:
@@ -31,10 +33,16 @@ def connect_ray(address: str | None) -> None:
         ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
 
 
-def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | None = None) -> PipelineExecutor:
-    """The datatrove executor that runs `phase` of the run `ctx`."""
-    config = ctx.pipeline.config.executor
-    logging_dir = str(ctx.run_dir / "logs" / phase.name)
+def make_executor(
+    phase: Phase,
+    config: ExecutorConfig,
+    logs_dir: Path,
+    job_name: str = "curate",
+    depends: PipelineExecutor | None = None,
+) -> PipelineExecutor:
+    """The datatrove executor that runs `phase` as `config` says, logging to `logs_dir/<phase>/`
+    (Slurm jobs are named `<slurm.job_name>-<job_name>-<phase>`)."""
+    logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     if phase.inline_if_small and config.type != "slurm":
         from curate.dedup.inprocess import InProcessExecutor, is_small
@@ -42,9 +50,9 @@ def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | Non
         if is_small(phase.inline_if_small):
             return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
-        from datatrove.executor import LocalPipelineExecutor
+        from curate.local_executor import LocalExecutor
 
-        return LocalPipelineExecutor(
+        return LocalExecutor(
             pipeline=phase.steps,
             tasks=phase.tasks,
             workers=workers,
@@ -76,13 +84,13 @@ def make_executor(phase: Phase, ctx: RunContext, depends: PipelineExecutor | Non
         qos=slurm.qos,
         cpus_per_task=config.cpus_per_task,
         mem_per_cpu_gb=max(1, round(config.mem_per_cpu_gb)),
-        job_name=f"{slurm.job_name}-{ctx.pipeline.name}-{phase.name}",
+        job_name=f"{slurm.job_name}-{job_name}-{phase.name}",
         venv_path=slurm.venv_path or str(Path(sys.prefix) / "bin" / "activate"),
         env_command=slurm.env_command,
         # a failed phase cancels the phases queued after it instead of leaving them pending forever
         sbatch_args={"kill-on-invalid-dep": "yes", **slurm.sbatch_args},
         logging_dir=logging_dir,
-        slurm_logs_folder=str(ctx.run_dir / "logs" / phase.name / "slurm"),
+        slurm_logs_folder=str(logs_dir / phase.name / "slurm"),
         depends=depends,
         skip_completed=True,
         mail_type="NONE",

@@ -15,9 +15,11 @@ STEPS: dict[str, dict[str, str]] = {
         "urls": "curate.sources.urls:UrlsSource",
         "crawl": "curate.sources.crawl:CrawlSource",
         "warc": "curate.sources.warc:WarcSource",
+        "git": "curate.sources.git:GitSource",
     },
     "extract": {
         "html": "curate.extract.html:HtmlExtract",
+        "article": "curate.extract.article:ArticleExtract",
         "pdf": "curate.extract.pdf:PdfExtract",
         "text": "curate.extract.text:TextDecode",
     },
@@ -27,6 +29,9 @@ STEPS: dict[str, dict[str, str]] = {
         "gopher_quality": "curate.filters.quality:GopherQuality",
         "gopher_repetition": "curate.filters.quality:GopherRepetition",
         "relevance": "curate.filters.relevance:RelevanceFilter",
+        "code_quality": "curate.filters.code:CodeQualityFilter",
+        "license": "curate.filters.code:LicenseFilter",
+        "secrets": "curate.filters.secrets:SecretsFilter",
     },
     "dedup": {
         "exact": "curate.dedup.exact:ExactDedup",

@@ -4,6 +4,13 @@ The scheduled command runs from the directory the schedule was made in (relative
 pipeline file keep working), appends its output to `<output.dir>/<pipeline>/cron.log`, and uses
 curate's exit codes: 0 done, 75 (EX_TEMPFAIL) when the previous run still holds the lock, so
 the next tick simply tries again; anything else is a failure worth an alert.
+
+`--every N<unit>` (m, h, d, w) is kept exactly or refused, never rounded. Cron fields repeat within
+an hour, a day or a week, so a crontab line runs at even gaps only for minutes dividing 60 (`*/15
+* * * *`), hours dividing 24 (`0 */6 * * *`), one day (`0 3 * * *`) and one week (`0 3 * * 0`);
+whole hours and days are read as such (`120m` = `2h`, `48h` = `2d`). Anything else (`90m`, `5h`,
+`36h`, `2d`, `2w`) is refused for cron with exit code 2; a systemd timer (`--systemd`,
+`OnUnitActiveSec`) runs at any interval.
 """
 
 from __future__ import annotations
@@ -20,6 +27,12 @@ from curate.errors import CurateError
 
 _EVERY = re.compile(r"^(\d+)([mhdw])$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class IntervalError(CurateError):
+    """`--every` is malformed, or a crontab line cannot run at that interval (a usage error)."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -39,15 +52,23 @@ class Schedule:
         return f"{exe} run {shlex.quote(str(self.pipeline_file))}"
 
     def cron_spec(self) -> str:
-        """Five cron fields for `every` (minutes and hours divide their unit; days at 03:00)."""
-        count, unit = parse_every(self.every)
-        if unit == "m":
-            return f"*/{count} * * * *" if count < 60 else "0 * * * *"
-        if unit == "h":
-            return f"0 */{count} * * *" if count < 24 else "0 3 * * *"
-        if unit == "d":
-            return "0 3 * * *" if count == 1 else f"0 3 */{count} * *"
-        return "0 3 * * 0"
+        """Five cron fields that run exactly every `every` (days and weeks at 03:00), or
+        IntervalError when cron cannot (see the module docstring)."""
+        seconds = every_seconds(self.every)
+        minutes, hours = seconds // 60, seconds // 3600
+        if seconds < 3600 and 3600 % seconds == 0:
+            return f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
+        if seconds % 3600 == 0 and hours < 24 and 24 % hours == 0:
+            return f"0 */{hours} * * *" if hours > 1 else "0 * * * *"
+        if seconds == 86400:
+            return "0 3 * * *"
+        if seconds == 604800:
+            return "0 3 * * 0"
+        raise IntervalError(
+            f"--every {self.every}: a crontab line cannot run every {self.every} at even gaps (cron "
+            "repeats within an hour, a day or a week: use minutes dividing 60, hours dividing 24, 1d "
+            "or 1w); use --systemd, whose timer runs at any interval"
+        )
 
     def cron_line(self) -> str:
         return (
@@ -57,8 +78,7 @@ class Schedule:
 
     def systemd_units(self) -> dict[str, str]:
         """`curate-<name>.service` and `curate-<name>.timer` file contents."""
-        count, unit = parse_every(self.every)
-        seconds = count * _UNIT_SECONDS[unit]
+        seconds = every_seconds(self.every)
         service = (
             "[Unit]\n"
             f"Description=curate pipeline {self.name}\n\n"
@@ -84,13 +104,19 @@ class Schedule:
 
 
 def parse_every(every: str) -> tuple[int, str]:
-    """`15m`, `6h`, `1d`, `1w` → (count, unit); a clear error otherwise."""
+    """`15m`, `6h`, `1d`, `1w` → (count, unit); IntervalError otherwise."""
     match = _EVERY.match(every.strip())
     if not match or int(match.group(1)) == 0:
-        raise CurateError(
+        raise IntervalError(
             f"--every: expected a number and a unit m/h/d/w such as 30m, 6h, 1d; found {every!r}"
         )
     return int(match.group(1)), match.group(2)
+
+
+def every_seconds(every: str) -> int:
+    """The interval `every` in seconds (`90m` → 5400)."""
+    count, unit = parse_every(every)
+    return count * _UNIT_SECONDS[unit]
 
 
 def install_cron(schedule: Schedule) -> str:

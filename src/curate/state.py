@@ -2,31 +2,32 @@
 
 Each run directory holds `run.json`: id, state (`running`, `failed`, `complete`), start and end
 times (ISO-8601 UTC), pid and host, and once complete the per-stage counts. `curate status`
-reads these. A pipeline's root (`out/<pipeline>/`) holds `run.lock` while a run is active; the
-lock records pid and host, so a lock left by a process that died is detected (same host, pid
-gone) and cleared with a message, while a live one stops a second run (exit code 75, which
-cron and systemd treat as "try again later").
+reads these. A pipeline's root (`out/<pipeline>/`) holds `run.lock` while a run is active
+(`curate.lock`): a live one stops a second run (exit code 75, which cron and systemd treat as
+"try again later"), one left by a process that died is recovered with a message.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
+from curate.io import utcnow, write_json_atomic
+from curate.lock import PipelineLock, alive
 
-from curate.errors import RunLockedError
-from curate.writers.manifest import write_json_atomic
+__all__ = [
+    "COMPLETE",
+    "FAILED",
+    "RUNNING",
+    "PipelineLock",
+    "list_runs",
+    "read_json",
+    "update_run_record",
+    "utcnow",
+]
 
 RUNNING, FAILED, COMPLETE = "running", "failed", "complete"
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -51,61 +52,7 @@ def list_runs(pipeline_root: Path) -> list[dict[str, Any]]:
     for path in sorted(pipeline_root.glob("*/run.json")):
         record = read_json(path)
         if record:
-            if record.get("state") == RUNNING and not _alive(record.get("pid"), record.get("host")):
+            if record.get("state") == RUNNING and not alive(record.get("pid"), record.get("host")):
                 record["state"] = "interrupted"
             runs.append(record)
     return runs
-
-
-def _alive(pid: int | None, host: str | None) -> bool:
-    """Whether the process `pid` on `host` still runs (a process on another host is assumed alive)."""
-    if not pid:
-        return False
-    if host != socket.gethostname():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class PipelineLock:
-    """An exclusive lock on one pipeline's output root, held for the length of a run."""
-
-    def __init__(self, pipeline_root: Path, run_id: str):
-        self.path = pipeline_root / "run.lock"
-        self.run_id = run_id
-
-    def __enter__(self) -> PipelineLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(
-            {"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id, "since": utcnow()}
-        )
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = read_json(self.path) or {}
-                if _alive(holder.get("pid"), holder.get("host")):
-                    raise RunLockedError(
-                        f"pipeline is locked by run {holder.get('run_id')} (pid {holder.get('pid')} on "
-                        f"{holder.get('host')}, since {holder.get('since')}); lock file: {self.path}"
-                    ) from None
-                logger.warning(
-                    f"clearing stale lock of run {holder.get('run_id')} "
-                    f"(pid {holder.get('pid')} is gone): {self.path}"
-                )
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(payload)
-            return self
-        raise RunLockedError(f"could not take the lock {self.path}")
-
-    def __exit__(self, *exc) -> None:
-        holder = read_json(self.path) or {}
-        if holder.get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)

@@ -87,6 +87,27 @@ ALPHA_PAGES = {
     "/blog/post-1": page("Alpha post one", ["/blog/"], '<link rel="canonical" href="/blog/post-1">'),
     "/blog/post-2": page("Alpha post two", ["/blog/", "/blog/post-1?variant=print"]),
     "/noindex": page("Alpha hidden", ["/"], '<meta name="robots" content="noindex">'),
+    # pages that moved (not linked from the site; tests use them as seeds): a "Redirecting to…"
+    # stub with a canonical link and a meta refresh, a refresh-only stub, a canonical-only page
+    "/moved/old.html": b'<html><head><title>Redirecting</title><link rel="canonical" href="new.html">'
+    b'<meta http-equiv="refresh" content="0; url=new.html"></head><body>Redirecting to '
+    b'<a href="new.html">new.html</a>...</body></html>',
+    "/moved/new.html": page("Alpha moved page", ["/"]),
+    "/moved/refresh.html": b'<html><head><meta http-equiv="refresh" content="1;URL=\'/moved/target.html\'">'
+    b"</head><body>This page has moved.</body></html>",
+    "/moved/target.html": page("Alpha refresh target", ["/"]),
+    "/moved/print.html": page(
+        "Alpha canonical copy", ["/"], '<link rel="canonical" href="/moved/canon.html">'
+    ),
+    "/moved/canon.html": page(
+        "Alpha canonical page", ["/"], '<link rel="canonical" href="/moved/canon.html">'
+    ),
+    "/moved/elsewhere.html": page(
+        "Alpha canonical gone", [], '<link rel="canonical" href="/moved/gone.html">'
+    ),
+    "/moved/loop.html": page(
+        "Alpha canonical loop", [], '<link rel="canonical" href="/moved/loop-canonical">'
+    ),
 }
 BETA_PAGES = {
     "/": page("Beta home", ["/about", "/secret/plans"]),
@@ -161,6 +182,11 @@ def _alpha(site: Site, path: str, handler) -> tuple[int, str, bytes] | None:
         return 302, "/loop-b", b""
     if path == "/loop-b":
         return 302, "/loop-a", b""
+    if path == "/moved/cross.html":  # canonical URL on another site (so possibly another task)
+        link = f'<link rel="canonical" href="{site.base["beta"]}/about">'
+        return 200, "text/html", page("Alpha cross-site copy", [], link)
+    if path == "/moved/loop-canonical":  # a canonical URL that redirects back to the page
+        return 301, "/moved/loop.html", b""
     if path == "/to-beta":
         return 301, f"{site.base['beta']}/landing", b""
     if path == "/error500":

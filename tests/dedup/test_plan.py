@@ -6,7 +6,7 @@ from curate import data as M
 from curate.config import parse_config
 from curate.dedup.minhash import MinhashDedup
 from curate.dedup.plan import dedup_phases
-from curate.runner import RunContext
+from curate.phase import RunContext
 from tests.dedup.conftest import edit, lorem
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import pdf as pdf_module
+from curate.extract import pdf_read
 from curate.extract.normalize import NormalizeText
 from curate.extract.pdf import PdfExtract, clean_pdf_text, reflow, strip_furniture
 
@@ -111,7 +111,7 @@ def test_sample_whitepaper():
 
 
 def test_pdfminer_is_the_fallback_when_pypdf_finds_no_text(monkeypatch):
-    monkeypatch.setattr(pdf_module, "_pypdf_pages", lambda raw, max_pages: ([""] * 3, None))
+    monkeypatch.setattr(pdf_read, "_pypdf_pages", lambda raw, max_pages: ([""] * 3, {}))
     step = PdfExtract()
     doc = Document(text="", id="d", metadata={M.RAW: make_pdf(BODY), M.CONTENT_TYPE: "application/pdf"})
     (out,) = list(step.run([doc]))
@@ -122,7 +122,9 @@ def test_pdfminer_is_the_fallback_when_pypdf_finds_no_text(monkeypatch):
 def test_broken_empty_and_page_limit():
     assert run((ROOT / "data/sample/bad/broken.pdf").read_bytes()).metadata[M.REASON] == "pdf_broken"
     assert run(make_pdf([[]])).metadata[M.REASON] == "pdf_no_text"
-    text = run(make_pdf(BODY), max_pages=1).text
+    out = run(make_pdf(BODY), max_pages=1)
+    text = out.text
+    assert out.metadata["pdf_pages_read"] == f"1 of {len(BODY)}"
     assert "Introduction" in text and "Consensus" not in text
 
 
@@ -136,3 +138,37 @@ def test_cleaning_helpers():
         )
         == 0
     )
+
+
+def _pdf_with_stream(content: bytes) -> bytes:
+    """A one-page PDF whose content stream is `content`, Flate-compressed."""
+    import zlib
+
+    comp = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def test_a_small_pdf_inflating_to_a_huge_stream_is_rejected_quickly():
+    import time
+
+    raw = _pdf_with_stream(b"1 0 0 1 0 0 cm\n" * 2_000_000)  # 30 MB of operators in ~60 KB
+    assert len(raw) < 200_000
+    start = time.monotonic()
+    out = run(raw, max_decompressed_bytes=10_000_000)
+    assert out.metadata[M.REASON] == "pdf_decompressed_too_large"
+    out = run(raw, max_seconds=0.3)  # within the byte bound, pdfminer would grind for minutes
+    assert out.metadata[M.REASON] == "pdf_time_limit"
+    assert time.monotonic() - start < 30

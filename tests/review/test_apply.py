@@ -126,3 +126,59 @@ def test_an_apply_interrupted_before_its_journal_leaves_nothing(run_dir, tmp_pat
     assert list(run_dir.rglob("*.tmp"))
     shards.recover(RunDir.open(run_dir), Store.for_state_dir(run_dir.parent / "state"))
     assert not list(run_dir.rglob("*.tmp")) and routes(run_dir)["rev-html"][0] == "review"
+
+
+def test_apply_publishes_the_run_again_report_included(run_dir, tmp_path):
+    (run_dir / "report.html").unlink(missing_ok=True)
+    reviewed(run_dir, tmp_path)
+    apply_decisions(RunDir.open(run_dir), by="lead")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert (run_dir / "report.html").is_file()  # the report follows the moved documents
+    assert str(manifest["kept"]) in (run_dir / "report.html").read_text()
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["state"] == "complete" and record["kept"] == manifest["kept"]
+    corpus = json.loads((run_dir.parent / "corpus.json").read_text())
+    assert corpus["documents"] == manifest["kept"]
+
+
+def _shard_bytes(run_dir):
+    return {p.relative_to(run_dir): p.read_bytes() for p in sorted(run_dir.glob("*/*.parquet"))}
+
+
+def test_apply_refuses_duplicate_ids_before_changing_anything(tmp_path):
+    from curate import data as M
+    from curate.errors import RunError
+    from tests.review.conftest import make_doc
+
+    docs = [make_doc(f"k{i}", f"kept text number {i}") for i in range(4)]
+    docs += [make_doc("dup", "first copy", M.REVIEW, "membership_borderline")]
+    docs += [make_doc("dup", "second copy", M.REVIEW, "membership_borderline")]
+    run_dir = write_run(tmp_path / "out", docs)
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"curate_id": "dup", "run_id": "r1", "decision": "drop"}) + "\n")
+    import_labels(labels, RunDir.open(run_dir))
+    before = _shard_bytes(run_dir)
+    for _ in range(2):  # refused each time, never "nothing to apply"
+        with pytest.raises(
+            RunError, match=r"1 document id\(s\) appear more than once \('dup'\).*changed nothing"
+        ):
+            apply_decisions(RunDir.open(run_dir))
+        assert _shard_bytes(run_dir) == before
+    assert not list(run_dir.rglob("*.tmp")) and not (run_dir / shards.JOURNAL).exists()
+
+
+def test_a_staged_apply_that_loses_a_row_changes_nothing(run_dir, tmp_path, monkeypatch):
+    from curate.errors import RunError
+
+    real = shards.without
+
+    def lossy(shard, ids):
+        return real(shard, ids).slice(1)  # a bug that drops one more row
+
+    monkeypatch.setattr("curate.review.apply.without", lossy)
+    reviewed(run_dir, tmp_path)
+    before = _shard_bytes(run_dir)
+    with pytest.raises(RunError, match="nothing was changed"):
+        apply_decisions(RunDir.open(run_dir))
+    assert _shard_bytes(run_dir) == before
+    assert not list(run_dir.rglob("*.tmp")) and not (run_dir / shards.JOURNAL).exists()

@@ -40,6 +40,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.path in ("/page", "/other", "/private/page"):
             body = f"<html><body><article><p>{self.path}</p><a href='/linked'>x</a></article></body></html>"
             self._send(200, body.encode(), "text/html; charset=utf-8")
+        elif self.path == "/to-other-host":  # 127.0.0.2 is another host: its own guard check
+            port = self.server.server_port
+            self._send(302, b"", extra={"Location": f"http://127.0.0.2:{port}/page"})
         elif self.path == "/big":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -125,6 +128,18 @@ def test_a_private_address_is_refused_unless_allowed(server, tmp_path):
     docs = run(UrlsSource(urls=[f"{server}/page"], politeness=FAST, state_dir=str(tmp_path)))
     assert docs[f"{server}/page"].metadata[M.REASON] == "blocked_address"
     assert Handler.log == []  # not even robots.txt
+
+
+def test_every_redirect_hop_passes_the_address_guard(server, tmp_path):
+    Handler.log.clear()
+    limits = {**LOOPBACK, "allow_networks": ["127.0.0.1/32"]}
+    step = UrlsSource(
+        urls=[f"{server}/to-other-host"], limits=limits, politeness=FAST, state_dir=str(tmp_path)
+    )
+    doc = run(step)[f"{server}/to-other-host"]
+    assert doc.metadata[M.REASON] == "blocked_address"
+    assert doc.metadata[M.FINAL_URL].startswith("http://127.0.0.2:")
+    assert [p for p, _ in Handler.log] == ["/robots.txt", "/to-other-host"]
 
 
 def test_a_trickling_server_is_cut_off_at_the_deadline(server, tmp_path):

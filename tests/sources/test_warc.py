@@ -213,3 +213,22 @@ def test_rerun_skips_archives_already_read(tmp_path, write_pipeline):
     assert [Path(r["path"]).name for r in skipped] == ["a.warc.gz"]
     assert {Path(r["path"]).name for r in rows if r["decision"] == "keep"} == {"b.warc.gz"}
     assert second["accounted"]
+
+
+def test_a_link_cycle_under_a_recursive_glob_ends_and_each_archive_is_read_once(tmp_path):
+    import os
+
+    from curate.sources.warc import WarcSource
+
+    (tmp_path / "a.warc").write_bytes(b"")
+    os.symlink(".", tmp_path / "loop")  # glob.glob returned the archive once per level of the loop
+    archives, missing, problems = WarcSource(paths=[f"{tmp_path}/**/*.warc"])._matches()
+    assert archives == [str(tmp_path / "a.warc")] and missing == [] and problems == []
+
+
+def test_fsspec_urls_and_globs(tmp_path):
+    write_warc(tmp_path / "a.warc.gz")
+    url = f"file://{tmp_path}/*.warc.gz"
+    docs = list(WarcSource(paths=[url]).run())
+    kept = [d for d in docs if not M.is_decided(d)]
+    assert len(kept) == 8 and all(d.metadata[M.PATH] == f"file://{tmp_path}/a.warc.gz" for d in docs)

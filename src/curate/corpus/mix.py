@@ -4,7 +4,8 @@ With target shares p_g (summing to 1) over groups g of a column (`lang`, `source
 and a budget of B tokens, group g gets p_g·B' tokens where B' = min(B, min_g avail_g / p_g): if a
 group has too little text the whole mixture shrinks so the proportions still hold. Inside a group
 documents are taken in a seeded pseudo-random order until its share is filled (a document that
-would overshoot is skipped), so the same seed always gives the same mixture.
+would overshoot is skipped), so the same seed always gives the same mixture. With `--by kind`,
+the group `text` stands for every kind but `code` (`--target text=0.7,code=0.3`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyarrow.parquet as pq
 
 from curate.corpus import corpus_rows, seeded_key, tokens_of
 from curate.errors import CurateError
-from curate.writers.manifest import write_json_atomic
+from curate.io import write_json_atomic
 
 COLUMNS = ["id", "text", "lang", "source", "kind", "project", "n_tokens"]
 
@@ -36,6 +37,16 @@ def parse_target(spec: str) -> dict[str, float]:
     return target
 
 
+def mix_group(value: str | None, by: str, target: dict[str, float]) -> str:
+    """The group a row counts in: its `by` value, except that with `--by kind` a target `text`
+    gathers every kind that is not `code` and not named in the target (whitepaper, blog, docs, ...),
+    so `--target text=0.7,code=0.3` mixes prose and code."""
+    group = value or "(none)"
+    if by == "kind" and "text" in target and group not in target and group != "code":
+        return "text"
+    return group
+
+
 def build_mix(
     pipeline_root: Path, by: str, target: dict[str, float], budget_tokens: int, seed: int, out_dir: Path
 ) -> dict[str, Any]:
@@ -44,7 +55,7 @@ def build_mix(
         raise CurateError(f"--by: expected one of {COLUMNS}, found {by!r}")
     candidates: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for row in corpus_rows(pipeline_root, ["id", "text", "n_tokens", by]):
-        group = row[by] or "(none)"
+        group = mix_group(row[by], by, target)
         if group in target:
             candidates[group].append((seeded_key(seed, row["id"]), row["id"], tokens_of(row)))
     available = {g: sum(t for *_, t in candidates[g]) for g in target}

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from curate.corpus import BYTES_PER_TOKEN, corpus_rows, seeded_key, tokens_of
 from curate.errors import CurateError
-from curate.writers.manifest import write_json_atomic
+from curate.io import write_json_atomic
 
 SEPARATOR = "\n\n"
 

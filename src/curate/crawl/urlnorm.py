@@ -1,9 +1,15 @@
 """URL normalization, politeness host keys and registrable domains: one page, one frontier row.
 
-`normalize_url` makes equal pages equal strings: lowercase scheme and host, IDNA host, default
-port, userinfo and fragment dropped, dot segments resolved, percent-escapes normalised (hex
-uppercased, unreserved characters decoded), tracking parameters (`utm_*`, `fbclid`, `gclid`, ...)
-dropped, the query sorted, an empty path written as `/`. Only http(s) URLs are kept.
+`normalize_url` makes equal pages equal strings without turning one resource into another. The
+host part is done here: lowercase scheme and host, IDNA host, default port dropped, userinfo and
+fragment dropped, only http(s) kept. Path and query go through w3lib's `canonicalize_url` (scrapy's
+URL fingerprinting; >= 2.5 keeps `%25`): dot segments resolved, escapes of unreserved characters
+decoded and the others' hex uppercased, non-ASCII characters UTF-8 percent-encoded, the query
+sorted, an empty path written as `/`. Reserved escapes keep their meaning (`/a%2Fb` is not
+`/a/b`, `/100%25-off` stays valid) and escapes of non-UTF-8 bytes are kept byte for byte
+(`/caf%E9`). Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) are dropped from the raw query
+string; a query split by `;` (`?x=1;y=2`) is sorted on `;`, and one that mixes `;` and `&` is
+kept as it is, so neither is re-encoded.
 
 `host_key` is the politeness unit: hostname plus the port when it is not the scheme's default, so
 `http://x/` and `https://x/` share one delay and one robots.txt. `site_of` is the registrable
@@ -15,29 +21,17 @@ and therefore one host, belongs to exactly one task.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 import zlib
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|ref_src)$", re.I)
-_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 
 class BadUrl(Exception):
     """The string is not an http(s) URL that can be fetched."""
-
-
-def _norm_path(path: str) -> str:
-    path = quote(unquote(path), safe=_SAFE_PATH + "%")
-    if not path.startswith("/"):
-        path = "/" + path
-    trailing = path.endswith("/")
-    path = posixpath.normpath(path)
-    if path.startswith("//"):
-        path = "/" + path.lstrip("/")
-    return path + "/" if trailing and path != "/" else path
 
 
 def normalize_url(url: str, base: str | None = None) -> str:
@@ -48,8 +42,15 @@ def normalize_url(url: str, base: str | None = None) -> str:
     return _normalize(url)
 
 
+def _drop_tracking(query: str, sep: str) -> str:
+    keep = [p for p in query.split(sep) if p and not _TRACKING.match(p.split("=", 1)[0])]
+    return sep.join(keep)
+
+
 @functools.lru_cache(maxsize=32768)  # navigation links repeat on every page of a site
 def _normalize(url: str) -> str:
+    from w3lib.url import canonicalize_url, safe_url_string
+
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -68,8 +69,18 @@ def _normalize(url: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    return urlunsplit((scheme, netloc, _norm_path(parts.path), urlencode(sorted(query)), ""))
+    query = parts.query
+    mixed = ";" in query and "&" in query
+    sep = ";" if ";" in query and not mixed else "&"
+    query = _drop_tracking(query, sep)
+    try:
+        if mixed:  # which separator the server splits on is unknown: keep the query as it is
+            canon = canonicalize_url(urlunsplit((scheme, netloc, parts.path, "", "")))
+            raw = urlsplit(safe_url_string(f"{scheme}://{netloc}/?{query}")).query
+            return f"{canon}?{_ESCAPE.sub(lambda m: m.group(0).upper(), raw)}" if raw else canon
+        return canonicalize_url(urlunsplit((scheme, netloc, parts.path, query, "")), query_separator=sep)
+    except ValueError as exc:
+        raise BadUrl(f"{exc}: {url[:200]!r}") from None
 
 
 def host_key(url: str) -> str:

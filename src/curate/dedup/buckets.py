@@ -14,7 +14,6 @@ index), and those at or above the threshold written to `<run>/dedup/pairs/<rank>
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,9 +23,10 @@ from datatrove.utils.logging import logger
 
 from curate.dedup.table import Table, TableSet
 from curate.dedup.verify import shingle_counts, similarity
+from curate.io import atomic_path
 
 if TYPE_CHECKING:
-    from curate.dedup.plan import DedupSettings
+    from curate.dedup.settings import DedupSettings
 
 PAIR = np.dtype([("a", "<i8"), ("b", "<i8"), ("sim", "<f4")])
 VERIFY_CHUNK = 1 << 15  # pairs verified at once
@@ -119,7 +119,5 @@ class DedupBuckets(PipelineStep):
         self.stat_update("candidate_pairs", value=len(pairs))
         self.stat_update("verified_pairs", value=len(verified))
         out = s.path("pairs", f"{rank:05d}.npy")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp.npy")
-        np.save(tmp, verified)
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp, open(tmp, "wb") as f:
+            np.save(f, verified)

@@ -15,8 +15,6 @@ Writes `<run>/dedup/decisions/<rank>.json` per ingest task and this run's index 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,9 +26,10 @@ from curate.dedup.keep import keep_rank
 from curate.dedup.signature import EMPTY
 from curate.dedup.table import TableSet
 from curate.dedup.verify import shingle_counts, similarity
+from curate.io import write_json_atomic
 
 if TYPE_CHECKING:
-    from curate.dedup.plan import DedupSettings
+    from curate.dedup.settings import DedupSettings
 
 EXACT, NEAR = 1, 2
 REASONS = {EXACT: "exact_duplicate", NEAR: "near_duplicate"}
@@ -204,6 +203,5 @@ class DedupCluster(PipelineStep):
                 "sim": [None if np.isnan(x) else round(float(x), 4) for x in self.sim[mine]],
             }
             path = folder / f"{rank:05d}.json"
-            path.with_suffix(".tmp").write_text(json.dumps(out), encoding="utf-8")
-            os.replace(path.with_suffix(".tmp"), path)
+            write_json_atomic(path, out, indent=None)
             start += table.n

@@ -23,7 +23,7 @@ from curate.dedup.table import Table
 from curate.errors import RunError
 
 if TYPE_CHECKING:
-    from curate.dedup.plan import DedupSettings
+    from curate.dedup.settings import DedupSettings
 
 STAGE = "dedup"
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from curate.dedup.table import Table, TableSet, TableWriter
+from curate.io import write_json_atomic
 
 SNAPSHOT = "index_snapshot.json"
 
@@ -68,10 +69,7 @@ def freeze_snapshot(work_dir: str | Path, state_dir: str | Path, run_id: str) ->
                 meta = json.loads((seg / "meta.json").read_text(encoding="utf-8"))
                 found.append((meta.get("created", ""), seg.name, str(seg.resolve())))
     segments = [p for _, _, p in sorted(found)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"run_id": run_id, "segments": segments}, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, {"run_id": run_id, "segments": segments}, indent=1)
     return segments
 
 

@@ -67,6 +67,8 @@ class MinhashDedup:
         keep, prefer_kind: the keep rule (see `curate.dedup.keep`).
         index: also drop near copies of documents kept by earlier runs of the pipeline, and add
             this run's kept documents to the persistent index in the state directory.
+        code_kinds: documents of these kinds are shingled as source code (identifier, number and
+            symbol tokens; `curate.dedup.shingles`), whatever `shingle` says; `[]` turns it off.
     """
 
     name = "minhash"
@@ -84,6 +86,7 @@ class MinhashDedup:
         keep: list[KeepCriterion] = tuple(DEFAULT_KEEP),  # type: ignore[assignment]
         prefer_kind: list[str] = tuple(DEFAULT_PREFER_KIND),  # type: ignore[assignment]
         index: bool = True,
+        code_kinds: list[str] = ("code",),
     ):
         if not 0.0 < threshold <= 1.0:
             raise ConfigError(f"threshold: expected a Jaccard similarity in (0, 1], found {threshold}")
@@ -114,6 +117,7 @@ class MinhashDedup:
         self.keep = list(keep)
         self.prefer_kind = list(prefer_kind)
         self.index = index
+        self.code_kinds = list(code_kinds)
 
     @property
     def bands_rows(self) -> tuple[int, int]:
@@ -124,7 +128,9 @@ class MinhashDedup:
 
     def fingerprint(self) -> dict:
         """What must match for an index segment's signatures to be comparable with this run's."""
+        extra = {"code_kinds": self.code_kinds} if self.code_kinds != ["code"] else {}
         return {
+            **extra,
             "version": SIGNATURE_VERSION,
             "num_perm": self.num_perm,
             "seed": self.seed,

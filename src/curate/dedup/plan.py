@@ -22,48 +22,17 @@ the same number of tasks, so a document is found again by (task, position).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from curate.dedup.exact import DEFAULT_NORMALIZE, ExactDedup
+from curate.dedup.exact import ExactDedup
 from curate.dedup.minhash import MinhashDedup
+from curate.dedup.settings import DedupSettings
+
+__all__ = ["DedupSettings", "dedup_phases", "phases_for", "settings_from"]
 
 if TYPE_CHECKING:
     from curate.config import StepConfig
-    from curate.runner import Phase, RunContext
-
-
-@dataclass
-class DedupSettings:
-    """Everything the dedup phases need; picklable, shared by the four steps."""
-
-    input_dir: str  # stages/ingest: jsonl.gz written by the ingest phase
-    output_dir: str  # stages/dedup
-    work_dir: str  # run_dir/dedup: signatures, pairs, decisions, index snapshot
-    state_dir: str  # the pipeline's state directory (persistent index)
-    run_dir: str
-    run_id: str
-    tasks: int
-    exact: ExactDedup | None = None
-    minhash: MinhashDedup | None = None
-    order: list[str] = field(default_factory=list)  # "exact" / "minhash", as configured
-
-    @property
-    def key_normalize(self) -> tuple[str, ...]:
-        """Normalization of the `content_sha1` key (exact's, or exact's defaults)."""
-        return self.exact.normalize if self.exact else DEFAULT_NORMALIZE
-
-    @property
-    def use_index(self) -> bool:
-        return any(s is not None and s.index for s in (self.exact, self.minhash))
-
-    @property
-    def bands_rows(self) -> tuple[int, int]:
-        return self.minhash.bands_rows if self.minhash else (0, 0)
-
-    def path(self, *parts: str) -> Path:
-        return Path(self.work_dir, *parts)
+    from curate.phase import Phase, RunContext
 
 
 def settings_from(steps: list[StepConfig], ctx: RunContext) -> DedupSettings:
@@ -103,7 +72,7 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     from curate.dedup.cluster import DedupCluster
     from curate.dedup.filter import DedupFilter
     from curate.dedup.index import freeze_snapshot
-    from curate.runner import Phase
+    from curate.phase import Phase
     from curate.stageio import StageJsonlReader, stage_writer
 
     def reader() -> StageJsonlReader:
@@ -114,6 +83,9 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     from curate.dedup.signature import DedupSignature
 
     if settings.use_index:
+        from curate.dedup.overlap import refresh_snapshot
+
+        refresh_snapshot(settings.work_dir, settings.state_dir, settings.run_dir, settings.run_id)
         freeze_snapshot(settings.work_dir, settings.state_dir, settings.run_id)
     phases = [Phase("dedup-signatures", [reader(), DedupSignature(settings)], settings.tasks)]
     if settings.minhash is not None:

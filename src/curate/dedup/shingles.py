@@ -5,6 +5,9 @@ Separators are code points whose Unicode category is punctuation, symbol, separa
 (plus `_`); for code points above the Basic Multilingual Plane only the emoji blocks
 U+1F000–U+1FAFF count as separators. Tokens are maximal runs of non-separators (`word` mode) or
 single non-separator code points (`char` mode, for scripts written without spaces, e.g. Japanese).
+`code` mode tokenises source code: identifiers and numbers (runs of letters, digits and `_`) and
+every punctuation or symbol character (operators, brackets) are tokens, white space separates;
+`mixed_shingles` gives each text its own mode (code files by their kind, see `dedup.signature`).
 
 Hashing uses polynomial prefix sums mod 2**64 (all arithmetic wraps in `uint64`):
 
@@ -25,7 +28,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-ShingleMode = Literal["word", "char"]
+ShingleMode = Literal["word", "char", "code"]
 
 MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables are this long (2 x 8 MiB)
 _BASE = 0x100000001B3  # odd, so invertible mod 2**64
@@ -46,6 +49,30 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.cumprod(np.full(MAX_BATCH_CHARS, base, dtype=np.uint64), out=p[1:])
         powers.append(p)
     return sep, powers[0], powers[1]
+
+
+@lru_cache(maxsize=1)
+def _space_table() -> np.ndarray:
+    """White space and control flag per BMP code point (+ one slot for 'astral'): `code` mode's separators."""
+    space = np.zeros(0x10001, dtype=bool)
+    for cp in range(0x10000):
+        space[cp] = unicodedata.category(chr(cp))[0] in "ZC"
+    return space
+
+
+def _code_tokens(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of `code` mode tokens, in text order: word runs (with `_`) and single symbols."""
+    space = _space_table().take(np.minimum(c, 0x10000))
+    symbol = _separators(c) & ~space & (c != 0x5F)
+    word = ~space & ~symbol
+    padded = np.zeros(len(c) + 2, dtype=np.int8)
+    padded[1:-1] = word
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    single = np.flatnonzero(symbol)
+    starts = np.concatenate((edges[0::2], single))
+    ends = np.concatenate((edges[1::2], single + 1))
+    order = np.argsort(starts, kind="stable")
+    return starts[order], ends[order]
 
 
 def fmix64(h: np.ndarray) -> np.ndarray:
@@ -105,7 +132,10 @@ def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> 
         raise OverflowError(f"shingle batch of {total} code points exceeds {MAX_BATCH_CHARS}")
     c = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     word = ~_separators(c)
-    if mode == "word":
+    if mode == "code":
+        starts, ends = _code_tokens(c)
+        tokens = _span_hash(_prefix(c.astype(np.uint64)), starts, ends)
+    elif mode == "word":
         padded = np.zeros(len(c) + 2, dtype=np.int8)
         padded[1:-1] = word
         edges = np.flatnonzero(padded[1:] != padded[:-1])  # start, end, start, end, ...
@@ -127,3 +157,23 @@ def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> 
     order = np.argsort(doc, kind="stable")
     hashes = fmix64(_span_hash(_prefix(tokens), lo[order], hi[order]))
     return Shingles((hashes >> _S32).astype(np.uint32), np.bincount(doc, minlength=len(texts)), n_tok)
+
+
+def mixed_shingles(texts: list[str], modes: list[str], n: int = 5) -> Shingles:
+    """Shingles of texts that each have their own mode (one call of `batch_shingles` per mode),
+    back in text order."""
+    if len(set(modes)) <= 1:
+        return batch_shingles(texts, modes[0] if modes else "word", n)
+    modes_arr = np.array(modes)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    tokens = np.zeros(len(texts), dtype=np.int64)
+    parts = []
+    for mode in dict.fromkeys(modes):
+        idx = np.flatnonzero(modes_arr == mode)
+        part = batch_shingles([texts[i] for i in idx], mode, n)
+        counts[idx], tokens[idx] = part.counts, part.tokens
+        parts.append((idx, part))
+    owner = np.concatenate([np.repeat(idx, part.counts) for idx, part in parts])
+    hashes = np.concatenate([part.hashes for _, part in parts])
+    order = np.argsort(owner, kind="stable")
+    return Shingles(hashes[order], counts, tokens)

@@ -22,13 +22,13 @@ from datatrove.pipeline.base import PipelineStep
 
 from curate import data as M
 from curate.dedup.exact import ExactDedup, content_key
-from curate.dedup.shingles import MAX_BATCH_CHARS, batch_shingles
+from curate.dedup.shingles import MAX_BATCH_CHARS, mixed_shingles
 from curate.dedup.sketch import Sketcher, band_keys
 from curate.dedup.table import ROW, TableWriter
 from curate.dedup.verify import distinct
 
 if TYPE_CHECKING:
-    from curate.dedup.plan import DedupSettings
+    from curate.dedup.settings import DedupSettings
 
 BATCH_CHARS = 1 << 18  # characters signed together; bounds the shingle arrays (~20 MiB)
 BATCH_DOCS = 512
@@ -110,7 +110,8 @@ class DedupSignature(PipelineStep):
             if mh is not None and sketcher is not None:
                 limit = min(mh.max_chars, MAX_BATCH_CHARS - 1)
                 lowered = [text[:limit].lower()[:limit] for text in texts]
-                shingles = batch_shingles(lowered, mh.shingle, mh.ngram)
+                modes = ["code" if m.get(M.KIND) in mh.code_kinds else mh.shingle for m in metas]
+                shingles = mixed_shingles(lowered, modes, mh.ngram)
                 sig = sketcher.signatures(shingles)
                 shingle_sets = distinct(shingles)
                 keys = band_keys(sig, *s.bands_rows)

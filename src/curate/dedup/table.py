@@ -18,13 +18,14 @@ half a table and a re-run of a crashed task simply replaces it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from curate.io import fsync_file, publish
 
 ROW = np.dtype(
     [
@@ -89,8 +90,10 @@ class TableWriter:
         sizes = {"num_perm": self.num_perm, "bands": self.bands, "band_rows": self.band_rows}
         meta = {**meta, **sizes, "n": self.n, "shingles": "shingles.bin" in self._files}
         (self.tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        for handle_name in self._files:
+            fsync_file(self.tmp / handle_name)
         shutil.rmtree(self.folder, ignore_errors=True)
-        os.replace(self.tmp, self.folder)
+        publish(self.tmp, self.folder)
         return self.folder
 
 

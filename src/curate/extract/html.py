@@ -33,10 +33,11 @@ def _extractor():
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # failures are recorded as reasons
     from trafilatura.settings import set_date_params
+    from trafilatura.utils import load_html
 
     params = inspect.signature(trafilatura.bare_extraction).parameters
     speed = "fast" if "fast" in params else "no_fallback"
-    return trafilatura.bare_extraction, speed, "as_dict" in params, set_date_params
+    return trafilatura.bare_extraction, speed, "as_dict" in params, set_date_params, load_html
 
 
 def _as_dict(result) -> dict | None:
@@ -84,7 +85,7 @@ class HtmlExtract(CurateStep):
         if len(raw) > self.max_html_bytes:
             M.reject(doc, self.stage, "html_too_large", size_bytes=len(raw))
             return
-        extract, speed_switch, has_as_dict, date_params = _extractor()
+        extract, speed_switch, has_as_dict, date_params, load_html = _extractor()
         options = {
             "url": doc.metadata.get(M.FINAL_URL) or doc.metadata.get(M.URL),
             "with_metadata": True,
@@ -97,7 +98,10 @@ class HtmlExtract(CurateStep):
         if has_as_dict:
             options["as_dict"] = True
         try:
-            result = _as_dict(extract(raw, **options))
+            tree = load_html(raw)  # None: not HTML that lxml can parse (empty, binary, ...)
+            if tree is None:
+                raise ValueError("not parsable as HTML")
+            result = _as_dict(extract(tree, **options))
         except Exception as exc:  # lxml/trafilatura raise many types on hostile markup
             M.reject(doc, self.stage, "html_parse_error", error=str(exc)[:300])
             return

@@ -3,7 +3,8 @@
 `sniff` trusts bytes over labels: a PDF served as `text/html` is a PDF, bytes with NULs are
 binary whatever their name. `NormalizeText` runs after every extractor: a document still holding
 raw bytes had no extractor (`unsupported_content_type`); text is NFC-normalised, control
-characters dropped, runs of spaces collapsed and blank-line runs limited to one.
+characters dropped, runs of spaces collapsed and blank-line runs limited to one; source code
+(kind `code`) keeps its whitespace.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def normalize_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+def normalize_code(text: str) -> str:
+    """Source code keeps its indentation and blank lines: only line ends and control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip("\n")
+
+
 class NormalizeText(CurateStep):
     """Reject documents no extractor took; normalize the text of the rest; count words."""
 
@@ -74,8 +81,9 @@ class NormalizeText(CurateStep):
             reason = "binary_content" if kind == BINARY else "unsupported_content_type"
             M.reject(doc, self.stage, reason, content_type=doc.metadata.get(M.CONTENT_TYPE, kind))
             return
-        doc.text = normalize_text(doc.text)
-        if not doc.text:
+        code = doc.metadata.get(M.KIND) == "code"
+        doc.text = normalize_code(doc.text) if code else normalize_text(doc.text)
+        if not doc.text.strip():
             M.reject(doc, self.stage, "empty_text")
             return
         doc.metadata[M.N_WORDS] = len(doc.text.split())

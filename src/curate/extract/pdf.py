@@ -19,7 +19,6 @@ Title, author and creation date come from the PDF's document information.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import Counter
@@ -28,7 +27,11 @@ from datatrove.data import Document
 from loguru import logger
 
 from curate import data as M
+from curate.errors import ConfigError
+from curate.extract import pdf_layout
+from curate.extract.bounded import BoundExceeded, run_bounded
 from curate.extract.normalize import PDF, claim
+from curate.extract.pdf_read import read_pdf
 from curate.steps import CurateStep
 
 EDGE_LINES = 2
@@ -108,75 +111,85 @@ def clean_pdf_text(pages: list[str]) -> str:
     return reflow(lines)
 
 
-def _pypdf_pages(raw: bytes, max_pages: int) -> tuple[list[str], object]:
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(raw))
-    return [page.extract_text() or "" for page in reader.pages[:max_pages]], reader
-
-
-def _pdfminer_pages(raw: bytes, max_pages: int) -> list[str]:
-    from pdfminer.high_level import extract_text
-
-    text = extract_text(io.BytesIO(raw), maxpages=max_pages)
-    return [page for page in text.split("\x0c")]
-
-
 class PdfExtract(CurateStep):
     """Extract the text of PDF documents (pypdf, pdfminer.six as fallback), cleaned for training.
+
+    Each PDF is read in a forked child (`curate.extract.bounded`) under resource bounds; a PDF over
+    one is rejected with its name: `pdf_time_limit`, `pdf_memory_limit`, `pdf_decompressed_too_large`
+    (a stream inflating past the bound), `pdf_crashed` (the child died).
 
     Args:
         max_pages: only the first `max_pages` pages are read (a whitepaper rarely has more).
         clean: remove headers/footers/page numbers and reflow paragraphs (False: raw page text).
+        max_seconds: wall-clock seconds allowed per PDF.
+        max_memory_mb: memory (MB of address space) a PDF may add to the worker while parsed.
+        max_decompressed_bytes: largest output of one stream's decompression (pypdf's limits).
     """
 
     name = "pdf"
     type = "✂️ - EXTRACT"
     stage = "extract"
 
-    def __init__(self, max_pages: int = 300, clean: bool = True):
+    def __init__(
+        self,
+        max_pages: int = 300,
+        clean: bool = True,
+        max_seconds: float = 30.0,
+        max_memory_mb: int = 1024,
+        max_decompressed_bytes: int = 75_000_000,
+    ):
         super().__init__()
+        for key, value in (
+            ("max_pages", max_pages),
+            ("max_seconds", max_seconds),
+            ("max_memory_mb", max_memory_mb),
+            ("max_decompressed_bytes", max_decompressed_bytes),
+        ):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"{key}: expected a positive number, found {value!r}")
         self.max_pages = max_pages
         self.clean = clean
+        self.max_seconds = max_seconds
+        self.max_memory_mb = max_memory_mb
+        self.max_decompressed_bytes = max_decompressed_bytes
 
     def process(self, doc: Document) -> None:
         raw = claim(doc, PDF)
         if raw is None:
             return
         doc.metadata.pop(M.RAW)
-        pages, reader, error = [], None, None
         try:
-            pages, reader = _pypdf_pages(raw, self.max_pages)
-        except Exception as exc:  # pypdf raises many types on corrupt files
-            error = exc
-        if not any(p.strip() for p in pages):
-            try:
-                pages = _pdfminer_pages(raw, self.max_pages)
-                self.stat_update("pdfminer_fallback")
-            except Exception as exc:  # pdfminer too
-                logger.debug(f"pdf {doc.id}: pdfminer: {exc}")
-        if error is not None and not any(p.strip() for p in pages):
-            logger.debug(f"pdf {doc.id}: {error}")
-            M.reject(doc, self.stage, "pdf_broken", error=str(error)[:300])
+            got = run_bounded(
+                read_pdf,
+                (raw, self.max_pages, self.max_decompressed_bytes),
+                self.max_seconds,
+                self.max_memory_mb * 2**20,
+                name="pdf",
+            )
+        except BoundExceeded as exc:  # pdf_time_limit, pdf_memory_limit, pdf_crashed, pdf_error
+            M.reject(doc, self.stage, exc.reason, error=str(exc))
             return
-        text = clean_pdf_text(pages) if self.clean else "\n\n".join(pages)
+        if got["limit"]:
+            M.reject(doc, self.stage, "pdf_decompressed_too_large", error=got["limit"])
+            return
+        pages = got["pages"]
+        if got["fallback"]:
+            self.stat_update("pdfminer_fallback")
+        if got["error"] is not None and not any(p.strip() for p in pages):
+            logger.debug(f"pdf {doc.id}: {got['error']}")
+            M.reject(doc, self.stage, "pdf_broken", error=got["error"])
+            return
+        text = clean_pdf_text(pdf_layout.prepare(pages)) if self.clean else "\n\n".join(pages)
         if not text.strip():
             M.reject(doc, self.stage, "pdf_no_text", pages=len(pages))
             return
         doc.text = text
-        self._metadata(doc, reader)
-
-    @staticmethod
-    def _metadata(doc: Document, reader) -> None:
-        info = getattr(reader, "metadata", None) if reader is not None else None
-        if not info:
-            return
-        try:
-            if info.title and str(info.title).strip():
-                doc.metadata[M.TITLE] = str(info.title).strip()
-            if info.author and str(info.author).strip():
-                doc.metadata.setdefault(M.AUTHOR, str(info.author).strip())
-            if info.creation_date:
-                doc.metadata.setdefault(M.PUBLISHED, info.creation_date.date().isoformat())
-        except (ValueError, TypeError, AttributeError):  # malformed dates and strings in the info dict
-            pass
+        total = int(got["info"].get("page_count", 0))
+        if total > self.max_pages:  # the page bound truncates rather than rejects: noted
+            doc.metadata["pdf_pages_read"] = f"{self.max_pages} of {total}"
+        for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "published")):
+            if field in got["info"]:
+                if key == M.TITLE:
+                    doc.metadata[key] = got["info"][field]
+                else:
+                    doc.metadata.setdefault(key, got["info"][field])

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
-import yaml
 from datatrove.data import Document
 
 from curate import data as M
+from curate.errors import ConfigError
+from curate.extract.front_matter import MAX_BYTES, MAX_DEPTH, FrontMatterError, split_front_matter, valid_date
 from curate.extract.normalize import TEXT, claim
 from curate.steps import CurateStep
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Markdown YAML front matter (as a dict, {} if none or invalid) and the text after it."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
+FRONT_MATTER_ERROR = "front_matter_error"  # why a Markdown file's front matter was not used
 
 
 def decode(raw: bytes) -> tuple[str, str] | None:
@@ -43,17 +30,36 @@ def decode(raw: bytes) -> tuple[str, str] | None:
 class TextDecode(CurateStep):
     """Decode text documents; non-UTF-8 input is decoded with the detected encoding (recorded).
 
+    Markdown front matter (`curate.extract.front_matter`) gives title, author and date; a block
+    over `max_front_matter_bytes` or nested deeper than `max_front_matter_depth` rejects the
+    document with that bound's name; one that does not parse is left in the text and noted.
+
     Args:
         require_utf8: reject text that is not valid UTF-8 (`bad_encoding`) instead of guessing.
+        max_front_matter_bytes: largest front matter parsed (UTF-8 bytes).
+        max_front_matter_depth: deepest nesting of mappings/sequences in front matter.
     """
 
     name = "text"
     type = "✂️ - EXTRACT"
     stage = "extract"
 
-    def __init__(self, require_utf8: bool = False):
+    def __init__(
+        self,
+        require_utf8: bool = False,
+        max_front_matter_bytes: int = MAX_BYTES,
+        max_front_matter_depth: int = MAX_DEPTH,
+    ):
         super().__init__()
+        for key, value in (
+            ("max_front_matter_bytes", max_front_matter_bytes),
+            ("max_front_matter_depth", max_front_matter_depth),
+        ):
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{key}: expected a positive integer, found {value!r}")
         self.require_utf8 = require_utf8
+        self.max_front_matter_bytes = max_front_matter_bytes
+        self.max_front_matter_depth = max_front_matter_depth
 
     def process(self, doc: Document) -> None:
         raw = claim(doc, TEXT, record=False)  # keep text/markdown: front matter is read below
@@ -66,9 +72,27 @@ class TextDecode(CurateStep):
             return
         doc.text, encoding = decoded
         if doc.metadata.get(M.CONTENT_TYPE) == "text/markdown":
-            front, doc.text = split_front_matter(doc.text)
-            for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "date")):
-                if front.get(field) is not None:
-                    doc.metadata[key] = str(front[field])
+            self._front_matter(doc)
         if encoding != "utf-8":
             doc.metadata["encoding"] = encoding
+
+    def _front_matter(self, doc: Document) -> None:
+        try:
+            front, text = split_front_matter(
+                doc.text, self.max_front_matter_bytes, self.max_front_matter_depth
+            )
+        except FrontMatterError as exc:
+            if exc.reason == "bad_front_matter":
+                doc.metadata[FRONT_MATTER_ERROR] = str(exc)
+                return
+            M.reject(doc, self.stage, exc.reason, error=str(exc))
+            return
+        doc.text = text
+        for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "date")):
+            value = front.get(field)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if key == M.PUBLISHED and not valid_date(value):
+                doc.metadata[FRONT_MATTER_ERROR] = f"date {value[:40]!r} is not a calendar date"
+                continue
+            doc.metadata[key] = value.strip()

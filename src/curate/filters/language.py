@@ -44,6 +44,7 @@ class LanguageFilter(CurateStep):
     name = "language"
     type = "🔻 - FILTER"
     stage = "filters"
+    prose_only = True
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ from curate.steps import CurateStep
 class _DatatroveFilterStep(CurateStep):
     type = "🔻 - FILTER"
     stage = "filters"
+    prose_only = True
 
     def _make_filter(self):  # pragma: no cover - abstract
         raise NotImplementedError

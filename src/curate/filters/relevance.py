@@ -51,6 +51,7 @@ class RelevanceFilter(CurateStep):
     name = "relevance"
     type = "🔻 - FILTER"
     stage = "filters"
+    prose_only = True
 
     def __init__(
         self,

@@ -99,9 +99,6 @@ class Calibration:
 
     def save(self, directory: str | Path) -> Path:
         """Write `calibration.json` into `directory` (the report draws both lines from it)."""
-        path = Path(directory) / "calibration.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{id(self)}")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        from curate.io import write_json_atomic
+
+        return write_json_atomic(Path(directory) / "calibration.json", asdict(self), unique=True)

@@ -1,9 +1,10 @@
 """`report.html`: what a run (or the whole corpus) did, readable in a minute, no network needed.
 
 Sections: totals, the funnel per stage with top reasons, the data mix (by category, source,
-kind and project: documents, tokens, % of tokens, mean tokens per document, like the tables of
-model cards), the language mix, the membership score histogram with its threshold and review
-band, near-duplicate cluster sizes, and fetch errors by host.
+kind, project, and programming language for documents of kind `code`: documents, tokens, % of
+tokens, mean tokens per document, like the tables of model cards), the language mix, the
+membership score histogram with its threshold and review band, near-duplicate cluster sizes,
+and fetch errors by host.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from curate.io import write_text_atomic
 from curate.report import svg
 from curate.report.stats import RunStats, collect
-from curate.writers.manifest import write_text_atomic
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}
@@ -68,7 +69,7 @@ def thresholds(run_dir: Path) -> dict[str, float]:
 
 def _mix_section(stats: RunStats) -> str:
     parts = []
-    for dimension in ("category", "source", "kind", "project"):
+    for dimension in ("category", "source", "kind", "project", "code language"):
         groups = stats.mix.get(dimension, {})
         if not groups or list(groups) == ["(none)"]:
             continue
@@ -84,7 +85,11 @@ def _mix_section(stats: RunStats) -> str:
         if dimension == "kind":
             parts.append(svg.bars([(name, m.tokens) for name, m in groups.items()], unit=" tok"))
         parts.append(
-            _table([dimension, "docs", "tokens", "% of tokens", "tokens/doc"], rows, f"mix-{dimension}")
+            _table(
+                [dimension, "docs", "tokens", "% of tokens", "tokens/doc"],
+                rows,
+                f"mix-{dimension.replace(' ', '-')}",
+            )
         )
     return "".join(parts) or "<p class='empty'>no kept documents</p>"
 

@@ -89,6 +89,11 @@ def _category(meta_json: str | None) -> str | None:
     return json.loads(meta_json).get("category")
 
 
+def _code_language(meta_json: str | None) -> str:
+    language = json.loads(meta_json).get("code_language") if meta_json else None
+    return language or "(unknown)"
+
+
 def collect(run_dirs: list[Path], kept_only: bool = False) -> RunStats:
     """Stream the shards of `run_dirs` into a `RunStats`."""
     stats = RunStats()
@@ -129,6 +134,8 @@ def _add(stats: RunStats, route: str, row: dict, size: int) -> None:
         "project": row["project"],
         "category": _category(row["metadata"]),
     }
+    if row["kind"] == "code":  # code breaks down by programming language in the data mix
+        groups["code language"] = _code_language(row["metadata"])
     for dimension, value in groups.items():
         mix = stats.mix[dimension][value or "(none)"]
         mix.docs += 1

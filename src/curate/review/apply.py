@@ -14,9 +14,11 @@ the manifest's accounting still holds. Decisions that confirm the machine move n
 only recorded. Every applied decision is appended to the `audit` table of the decision store and
 to `review/audit/<apply-id>.jsonl`.
 
-All or nothing: new files are written as `.tmp` first, then a journal listing every rename is
-written, then the renames run; an apply interrupted after the journal is finished by the next
-`apply` (`recover`), one interrupted before it leaves only `.tmp` files, which are removed.
+All or nothing: the run's document ids must be unique (checked before anything changes); new
+files are written as `.tmp` first and their row counts checked against the shards they replace,
+then a journal listing every rename is written, then the renames run; an apply interrupted
+after the journal is finished by the next `apply` (`recover`), one interrupted before it leaves
+only `.tmp` files, which are removed.
 Applying again without new decisions changes nothing.
 """
 
@@ -26,14 +28,13 @@ import getpass
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from curate import data as M
+from curate.io import stamp, tmp_path, utcnow
 from curate.review.resolve import Resolution, resolve_all, summary
 from curate.review.run import INDEX_COLUMNS, RunDir, parse_metadata
-from curate.review.shards import commit, recover, without, write_rows
+from curate.review.shards import check_staged, check_unique_ids, commit, recover, without, write_rows
 from curate.review.store import Store
 
 TARGET = {"keep": "kept", "drop": "rejected"}
@@ -97,13 +98,13 @@ def apply_decisions(run: RunDir, by: str | None = None) -> ApplyReport:
         Store.for_state_dir(run.state_dir) as store,
     ):
         recover(run, store)
+        check_unique_ids(run)
         audited = store.audited(run.run_id)
         wanted = store.doc_ids() | set(audited)  # plus everything in review: memory grows with those only
         index = {r["id"]: r for r in run.scan(INDEX_COLUMNS) if r["id"] in wanted or r["_route"] == "review"}
         decided = _decisions(run, index, store, audited)
         report = ApplyReport(resolved=summary({(d, None): r for d, (r, _) in decided.items()}))
-        now = datetime.now(timezone.utc)
-        apply_id, stamp = now.strftime("%Y%m%d-%H%M%S-%f"), now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        apply_id, now = stamp(micro=True), utcnow()
         moves: dict[str, str] = {}  # doc id -> target route
         audit: list[dict[str, Any]] = []
         metas: dict[str, dict[str, Any]] = {}
@@ -118,7 +119,7 @@ def apply_decisions(run: RunDir, by: str | None = None) -> ApplyReport:
                 report.moved[f"{row['_route']}->{target}"] += 1
             else:
                 report.confirmed += 1
-            metas[doc] = _review_meta(res, row, via, apply_id, stamp, by)
+            metas[doc] = _review_meta(res, row, via, apply_id, now, by)
             shard = (
                 f"{target}/review-{apply_id}.parquet" if doc in moves else row["_shard"].relative_to(run.path)
             )
@@ -127,6 +128,7 @@ def apply_decisions(run: RunDir, by: str | None = None) -> ApplyReport:
             return report
         report.apply_id = apply_id
         journal = _stage_files(run, index, moves, audit, metas, apply_id)
+        check_staged(run, journal)
         commit(run, store, journal)
     return report
 
@@ -184,7 +186,7 @@ def _stage_files(
     lines = "".join(json.dumps({**a, "review": meta[a["doc_id"]]}, ensure_ascii=False) + "\n" for a in audit)
     audit_path = run.path / "review" / "audit" / f"{apply_id}.jsonl"
     audit_path.parent.mkdir(parents=True, exist_ok=True)
-    Path(str(audit_path) + ".tmp").write_text(lines, encoding="utf-8")
+    tmp_path(audit_path).write_text(lines, encoding="utf-8")
     renames.append(audit_path)
     return {  # paths relative to the run, so a journal survives a moved run directory
         "apply_id": apply_id,

@@ -7,31 +7,16 @@ delegate; expected failures print `Error: ...` and exit with the error's code.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from datetime import datetime, timezone
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
-from curate.errors import CurateError
+from curate.cli_group import CurateGroup
+from curate.io import stamp
 
 RUN_ARG = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
 EXTENSIONS = {"labelstudio": "json", "csv": "csv", "jsonl": "jsonl"}  # export formats (formats.FORMATS)
-
-
-def _errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CurateError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 def _agreement_line(resolved: dict[str, Any]) -> str:
@@ -45,7 +30,7 @@ def _agreement_line(resolved: dict[str, Any]) -> str:
     )
 
 
-@click.group("review")
+@click.group("review", cls=CurateGroup)
 def review_group() -> None:
     """Human review: export queues, import labels, apply decisions, train a relevance classifier."""
 
@@ -65,7 +50,6 @@ def review_group() -> None:
 @click.option("--max-review", type=click.IntRange(0), help="At most this many documents sent to review.")
 @click.option("--max-chars", type=click.IntRange(200), help="Characters shown per document.")
 @click.option("--seed", type=int, help="Seed of the audit sample.")
-@_errors
 def export(run_dir: Path, fmt: str, output: Path | None, **overrides: Any) -> None:
     """Write RUN's review queue for Label Studio, a spreadsheet (CSV) or JSONL."""
     from curate.review.formats import task_fields, write_export
@@ -77,8 +61,7 @@ def export(run_dir: Path, fmt: str, output: Path | None, **overrides: Any) -> No
     config = review_config(run, overrides)
     with Store.for_state_dir(run.state_dir) as store:
         queue = build_queue(run, config, store.decided())
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    output = output or run.path / "review" / "export" / f"{fmt}-{stamp}.{EXTENSIONS[fmt]}"
+    output = output or run.path / "review" / "export" / f"{fmt}-{stamp()}.{EXTENSIONS[fmt]}"
     files = write_export([task_fields(i, run, config.max_chars) for i in queue.items], fmt, output)
     counts = ", ".join(f"{n} {q}" for q, n in sorted(queue.counts().items())) or "nothing"
     click.echo(f"queued {len(queue.items)} document(s): {counts}")
@@ -99,7 +82,6 @@ def export(run_dir: Path, fmt: str, output: Path | None, **overrides: Any) -> No
     help="The run the labels belong to (its directory).",
 )
 @click.option("--annotator", help="Who labelled rows that name no annotator (default: your user name).")
-@_errors
 def import_(file: Path, run_dir: Path, annotator: str | None) -> None:
     """Import reviewers' labels (Label Studio JSON/JSON-MIN/CSV export, curate CSV/JSONL)."""
     from curate.review.labels import import_labels
@@ -122,7 +104,6 @@ def import_(file: Path, run_dir: Path, annotator: str | None) -> None:
 @review_group.command("apply")
 @RUN_ARG
 @click.option("--by", help="Who applies (recorded in the audit trail; default: your user name).")
-@_errors
 def apply(run_dir: Path, by: str | None) -> None:
     """Fold the decisions on RUN's documents into new kept/rejected shards."""
     from curate.review.apply import apply_decisions
@@ -156,7 +137,6 @@ def apply(run_dir: Path, by: str | None) -> None:
 @click.option("--epoch", type=click.IntRange(1), default=25, show_default=True)
 @click.option("--lr", type=click.FloatRange(0.01, 2.0), default=0.5, show_default=True)
 @click.option("--word-ngrams", type=click.IntRange(1, 5), default=2, show_default=True)
-@_errors
 def train(pipeline_dir: Path, output: Path | None, weak_labels: bool, **params: Any) -> None:
     """Train a fastText relevance classifier from the decisions of PIPELINE_DIR (out/<pipeline>)."""
     from curate.review.train import train_relevance

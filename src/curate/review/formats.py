@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from curate import data as M
+from curate.io import publish, tmp_path
 from curate.review.errors import ReviewError
 from curate.review.queue import QueueItem
 from curate.review.run import RunDir, parse_metadata
@@ -147,7 +147,7 @@ def _cell(value: Any) -> Any:
 def write_export(tasks: Sequence[dict[str, Any]], fmt: str, path: Path) -> list[Path]:
     """Write `tasks` (from `task_fields`) as `fmt` to `path` (atomically); return the files written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = tmp_path(path)
     written = [path]
     if fmt == "labelstudio":
         payload = [{"data": {**t, "info": _info(t)}} for t in tasks]
@@ -168,5 +168,5 @@ def write_export(tasks: Sequence[dict[str, Any]], fmt: str, path: Path) -> list[
                 f.write(json.dumps({**dict.fromkeys(EDIT_FIELDS), **t}, ensure_ascii=False) + "\n")
     else:
         raise ReviewError(f"unknown export format {fmt!r}, expected one of {', '.join(FORMATS)}")
-    os.replace(tmp, path)
+    publish(tmp, path)
     return written

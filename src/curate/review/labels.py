@@ -21,11 +21,11 @@ from __future__ import annotations
 import getpass
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from curate import data as M
+from curate.io import utcnow
 from curate.review.errors import LabelsError
 from curate.review.formats import DECISIONS, REASONS
 from curate.review.parse import parse_labels
@@ -137,7 +137,7 @@ def import_labels(path: Path, run: RunDir, annotator: str | None = None) -> Impo
             "file": str(path.resolve()),
             "sha256": sha,
             "format": fmt,
-            "imported_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "imported_at": utcnow(),
             "imported_by": getpass.getuser(),
         }
         counts = store.add(anns.values(), record)

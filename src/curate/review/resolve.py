@@ -75,20 +75,23 @@ def resolve(annotations: Iterable[Annotation]) -> Resolution:
 
 
 def agreement(vote_sets: Iterable[Iterable[str]]) -> dict[str, float | int | None]:
-    """Pairwise agreement and Krippendorff's nominal alpha over documents with >= 2 votes."""
-    units = [list(v) for v in vote_sets]
-    units = [u for u in units if len(u) >= 2]
+    """Pairwise agreement and Krippendorff's nominal alpha over documents with >= 2 votes.
+
+    Computed from the count of each value per document, not from the pairs: a document with m
+    votes, n_c of them for value c, adds n_c·n_k/(m-1) to the coincidence of (c, k) for c != k and
+    n_c·(n_c-1)/(m-1) to (c, c); of its m(m-1)/2 annotator pairs, sum n_c(n_c-1)/2 agree. The cost
+    is linear in the votes, whatever the number of annotators per document."""
+    units = [Counter(v) for v in vote_sets]
+    units = [u for u in units if u.total() >= 2]
     pairs = agree = 0
     coincidence: Counter[tuple[str, str]] = Counter()
-    for votes in units:
-        m = len(votes)
-        for i, a in enumerate(votes):
-            for j, b in enumerate(votes):
-                if i != j:
-                    coincidence[(a, b)] += 1 / (m - 1)
-                    if i < j:
-                        pairs += 1
-                        agree += a == b
+    for counts in units:
+        m = counts.total()
+        pairs += m * (m - 1) // 2
+        for a, n_a in counts.items():
+            agree += n_a * (n_a - 1) // 2
+            for b, n_b in counts.items():
+                coincidence[(a, b)] += (n_a * (n_a - 1) if a == b else n_a * n_b) / (m - 1)
     totals: Counter[str] = Counter()
     for (a, _), weight in coincidence.items():
         totals[a] += weight
@@ -99,7 +102,7 @@ def agreement(vote_sets: Iterable[Iterable[str]]) -> dict[str, float | int | Non
         "documents": len(units),
         "pairwise": round(agree / pairs, 4) if pairs else None,
         "alpha": round(1 - observed / expected, 4) if expected else None,
-        "unanimous": sum(len(set(u)) == 1 for u in units),
+        "unanimous": sum(len(u) == 1 for u in units),
     }
 
 

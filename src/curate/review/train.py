@@ -22,13 +22,13 @@ import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from curate import data as M
 from curate.errors import MissingDependencyError
 from curate.filters.relevance import LABEL_PREFIX, prepare
+from curate.io import utcnow
 from curate.review.errors import ReviewError
 from curate.review.resolve import resolve_all
 from curate.review.run import RunDir
@@ -170,7 +170,7 @@ def train_relevance(
     scores = [_relevant_probability(model, e.text) for e in test]
     predicted = [model.predict(prepare(e.text))[0][0].removeprefix(LABEL_PREFIX) for e in test]
     result = {
-        "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "trained_at": utcnow(),
         "pipeline_dir": str(pipeline_dir),
         "params": {**params, "test_fraction": test_fraction, "weak_labels": weak_labels},
         "examples": {

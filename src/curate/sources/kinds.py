@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("whitepaper", "docs", "research", "blog", "news", "other")
+KINDS = ("whitepaper", "docs", "research", "blog", "news", "other", "code")  # code: source files (`git`)
 
 _PATTERNS = [
     ("whitepaper", re.compile(r"white[-_ ]?paper|litepaper|yellow[-_ ]?paper|\.pdf$", re.I)),

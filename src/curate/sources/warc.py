@@ -19,7 +19,6 @@ those of an archive a complete earlier run read is not opened again (one `not_mo
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -90,19 +89,27 @@ class WarcSource(PipelineStep):
         self.incremental = incremental
         self.state_dir = state_dir
 
-    def _matches(self) -> tuple[list[str], list[str]]:
+    def _matches(self) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+        """(archives, patterns matching nothing, local paths that cannot be read with the reason);
+        local globs go through `curate.sources.walk` (link cycles end, each file once)."""
+        from curate.sources.walk import expand
+
         found: set[str] = set()
         missing: list[str] = []
+        problems: list[tuple[str, str, str]] = []
         for pattern in self.paths:
             if "://" in pattern:
                 fs, root = _fs_of(pattern)
                 hits = [fs.unstrip_protocol(p) for p in fs.glob(root) if fs.isfile(p)]
+                if not hits:
+                    missing.append(pattern)
             else:
-                hits = [p for p in glob.glob(pattern, recursive=True) if not glob.os.path.isdir(p)]
-            if not hits:
-                missing.append(pattern)
+                local = expand([pattern])
+                hits = [str(p) for p in local.files if str(p) not in found]
+                missing += local.missing
+                problems += local.problems
             found.update(hits)
-        return sorted(found), missing
+        return sorted(found), missing, problems
 
     def _doc(self, doc_id: str, path: str, **meta) -> Document:
         base = {M.SOURCE: self.source, M.PATH: path, **meta}
@@ -211,12 +218,15 @@ class WarcSource(PipelineStep):
         if data:
             yield from data
         seen = SeenFiles(self.state_dir) if self.incremental and self.state_dir else None
-        archives, missing = self._matches()
+        archives, missing, problems = self._matches()
         if rank == 0:
             for pattern in missing:
                 logger.warning(f"warc source {self.source!r}: {pattern!r} matches no archive")
                 self.stat_update("path_not_found")
                 yield self._reject(f"{self.source}:{pattern}", pattern, "path_not_found")
+            for where, reason, error in problems:
+                self.stat_update(reason)
+                yield self._reject(f"{self.source}:{where}", where, reason, error=error)
         mine = archives[rank::world_size]
         logger.info(f"warc source {self.source!r}: {len(mine)} of {len(archives)} archives for task {rank}")
         for path in mine:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from curate.writers.manifest import write_json_atomic
+from curate.io import write_json_atomic
 
 
 def write_corpus_manifest(pipeline_root: Path) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,10 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from curate import data as M
+from curate.io import atomic_path, write_json_atomic, write_text_atomic
 from curate.writers.parquet import ROUTES
+
+__all__ = ["build_manifest", "collect_manifest", "write_json_atomic", "write_text_atomic"]
 
 QUEUE_FIELDS = (
     "id",
@@ -42,18 +44,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file and a rename, so readers never see half."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
-def write_json_atomic(path: Path, payload: Any) -> None:
-    write_text_atomic(path, json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
 def read_input_counts(counts_dir: Path) -> int:
     """Documents the sources emitted, summed over the ingest tasks' count files."""
     return sum(json.loads(p.read_text())["documents"] for p in sorted(counts_dir.glob("ingest-*.json")))
@@ -63,10 +53,18 @@ def build_manifest(
     run_dir: Path, run_id: str, pipeline: str, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Scan the shards of `run_dir`, write the review queue and `manifest.json`, return the manifest."""
+    manifest = collect_manifest(run_dir, run_id, pipeline, extra)
+    write_json_atomic(run_dir / "manifest.json", manifest)
+    return manifest
+
+
+def collect_manifest(
+    run_dir: Path, run_id: str, pipeline: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Scan the shards of `run_dir` and write the review queue; return the manifest (not written)."""
     shards, funnel, totals = [], Counter(), Counter()
     queue_path = run_dir / "review" / "queue.jsonl"
-    queue_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(str(queue_path) + ".tmp", "w", encoding="utf-8") as queue:
+    with atomic_path(queue_path) as tmp, open(tmp, "w", encoding="utf-8") as queue:
         for route in ROUTES.values():
             for path in sorted((run_dir / route).glob("*.parquet")):
                 table = pq.read_table(path, columns=["id", M.STAGE, M.REASON])
@@ -88,7 +86,6 @@ def build_manifest(
                     rows = pq.read_table(path, columns=list(QUEUE_FIELDS)).to_pylist()
                     for row in rows:
                         queue.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(str(queue_path) + ".tmp", queue_path)
     inputs = read_input_counts(run_dir / "counts")
     written = sum(totals.values())
     manifest = {
@@ -106,5 +103,4 @@ def build_manifest(
         "shards": shards,
         **(extra or {}),
     }
-    write_json_atomic(run_dir / "manifest.json", manifest)
     return manifest

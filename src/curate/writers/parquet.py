@@ -10,7 +10,6 @@ manifest ignores, so a resumed run never writes a document twice.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from curate import data as M
+from curate.io import publish, tmp_path
 
 ROUTES = {M.KEEP: "kept", M.REJECT: "rejected", M.REVIEW: "review"}
 _STR, _F64, _I64 = pa.string(), pa.float64(), pa.int64()
@@ -122,7 +122,7 @@ class _Shards:
         if self.writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.path = self.folder / f"{self.rank:05d}-{self.index:04d}.parquet"
-            self.writer = pq.ParquetWriter(str(self.path) + ".tmp", SCHEMA, compression=self.compression)
+            self.writer = pq.ParquetWriter(str(tmp_path(self.path)), SCHEMA, compression=self.compression)
         self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA))
         self.buffer = []
 
@@ -130,7 +130,7 @@ class _Shards:
         self._flush()
         if self.writer is not None:
             self.writer.close()
-            os.replace(str(self.path) + ".tmp", self.path)
+            publish(tmp_path(self.path), self.path)
             self.writer, self.index, self.rows, self.bytes = None, self.index + 1, 0, 0
 
 

@@ -3,9 +3,17 @@
 The declared content type gates the download (images, video, archives... are refused unread as
 `unsupported_content_type`); the bytes decide the rest, so a PDF served as `text/html` is a PDF.
 HTML pages give their links (in scope, one hop deeper, only while the depth is below
-`max_depth`), their feeds, and their canonical URL: a page whose canonical URL was already
-fetched in this pass is `duplicate_canonical`; otherwise the canonical URL is recorded as done,
-so the same page is fetched once. `noindex` pages are rejected (`noindex`), links still followed.
+`max_depth`) and their feeds. A page that points elsewhere is not kept, and the page it points
+to is fetched on its own (same depth, in scope):
+
+- `<meta http-equiv=refresh>` to another URL within `max_refresh_delay_s` (a "Redirecting to…"
+  stub): rejected as `redirect_stub`, the target queued;
+- `<link rel=canonical>` to another in-scope URL: `duplicate_canonical` when that URL is already a
+  document of this pass; when it is queued, this page waits for it (`state.waiting`) and ends as
+  `duplicate_canonical` or, if the canonical URL is no document (404, robots.txt, a redirect
+  back here), as the document; when it was tried and is no document, this page is kept at once.
+
+`noindex` pages are rejected (`noindex`), links still followed.
 """
 
 from __future__ import annotations
@@ -15,9 +23,10 @@ import hashlib
 from curate.crawl.engine.context import CrawlContext
 from curate.crawl.engine.discovery import FEED, SITEMAP_INDEX, parse_listing
 from curate.crawl.engine.hosts import HostState
-from curate.crawl.engine.links import parse_page
+from curate.crawl.engine.links import PageInfo, parse_page
 from curate.crawl.http.fetcher import Response
 from curate.crawl.http.netguard import FetchError
+from curate.crawl.state import waiting
 from curate.crawl.state.frontier import UrlRow
 from curate.extract.normalize import HTML, PDF, sniff
 
@@ -73,23 +82,45 @@ class ContentHandler:
         if kind == HTML:
             info = parse_page(body, row.url, resp.headers.get("x-robots-tag", ""), ctx.agent)
             links = self._links(row, info)
+            moved = self._points_elsewhere(row, info)
+            if moved is not None and moved["reason"] == "canonical_elsewhere":  # see `state.waiting`
+                wait = {**record, "status": waiting.WAITING, "detail": moved["detail"]}
+                ctx.finish(host, row, wait, links, body=body, headers=resp.headers)
+                return
+            if moved is not None:
+                ctx.finish(host, row, {**base, "status": "rejected", **moved}, links)
+                return
             if info.noindex:
                 ctx.finish(host, row, {**base, "status": "rejected", "reason": "noindex"}, links)
                 return
-            canonical = info.canonical
-            if canonical and canonical != row.url and ctx.scope.allows(row.project, canonical):
-                if not ctx.frontier.claim_alias(ctx.url_fields(canonical)):
-                    reject = {
-                        **base,
-                        "status": "rejected",
-                        "reason": "duplicate_canonical",
-                        "detail": canonical,
-                    }
-                    ctx.finish(host, row, reject, links)
-                    return
         ctx.finish(host, row, record, links, body=body, headers=resp.headers)
 
-    def _links(self, row: UrlRow, info) -> list[dict]:
+    def _target(self, row: UrlRow, url: str) -> str | None:
+        """Queue `url`, the page `row` stands for, if in scope; its `queue_target` state or None."""
+        rows = self.ctx.link_rows(row, [url], role="page", depth=row.depth)
+        if not rows:
+            return None
+        state = self.ctx.frontier.queue_target(rows[0])
+        if state == "queued":
+            self.ctx.offer(rows[0]["url"])
+        return state
+
+    def _points_elsewhere(self, row: UrlRow, info: PageInfo) -> dict | None:
+        """The rejection (reason, detail) of a page that stands for another URL, or None to keep it."""
+        scope = self.scope
+        if info.refresh and scope.meta_refresh and info.refresh_delay_s <= scope.max_refresh_delay_s:
+            state = self._target(row, info.refresh)
+            detail = info.refresh if state is not None else f"{info.refresh} (out of scope, not followed)"
+            return {"reason": "redirect_stub", "detail": detail}
+        if info.canonical and info.canonical != row.url:
+            state = self._target(row, info.canonical)
+            if state == "doc":
+                return {"reason": "duplicate_canonical", "detail": info.canonical}
+            if state == "queued":
+                return {"reason": "canonical_elsewhere", "detail": info.canonical}
+        return None
+
+    def _links(self, row: UrlRow, info: PageInfo) -> list[dict]:
         out: list[dict] = []
         if self.scope.feeds:
             out += self.ctx.link_rows(row, info.feeds, role="feed", depth=row.depth + 1)

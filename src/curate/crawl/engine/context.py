@@ -12,16 +12,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from curate import data as M
 from curate.crawl.engine.hosts import HostState, Scheduler
 from curate.crawl.engine.outbuffer import OutBuffer
 from curate.crawl.engine.progress import Progress
-from curate.crawl.engine.records import to_document
+from curate.crawl.engine.records import settle_waiting, to_document
 from curate.crawl.http.fetcher import Fetcher
 from curate.crawl.http.retry import RetryPolicy
 from curate.crawl.job import CrawlSettings
 from curate.crawl.policy.robots import agent_token
 from curate.crawl.policy.scope import ScopeRules
 from curate.crawl.policy.traps import TrapGuard
+from curate.crawl.state import waiting
 from curate.crawl.state.frontier import Frontier, UrlRow
 from curate.crawl.state.warcstore import WarcStore
 from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key
@@ -128,3 +130,9 @@ class CrawlContext:
             rec = {"url": row.url, "origin": row.origin, "project": row.project, "kind": row.kind,
                    "depth": row.depth, **outcome}  # fmt: skip
             self.out.put(to_document(rec, self.source, body), len(body or b""))
+        if outcome["status"] not in ("redirected", waiting.WAITING):  # the chain's last hop is final
+            for doc, size in settle_waiting(self.frontier, self.warc, self.source, [row.url, row.origin],
+                                            outcome["status"] == "doc"):  # fmt: skip
+                reason = doc.metadata.get(M.REASON)
+                self.progress.record(host.key, False, "rejected" if reason else "doc", reason, False)
+                self.out.put(doc, size)

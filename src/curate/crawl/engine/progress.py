@@ -7,13 +7,14 @@ failed counts (the per-host totals over all runs are in the `hosts` table of the
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 from loguru import logger
+
+from curate.io import write_json_atomic
 
 TOP_HOSTS = 5
 
@@ -84,7 +85,4 @@ class Progress:
         )
         if self.snapshot_dir is not None:
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
-            path = self.snapshot_dir / f"{self.rank:05d}.json"
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(snap, indent=1))
-            tmp.replace(path)
+            write_json_atomic(self.snapshot_dir / f"{self.rank:05d}.json", snap, indent=1)

@@ -7,17 +7,20 @@ rejections carry `stage: sources`, the reason and an `error` detail.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
 
 from datatrove.data import Document
 
 from curate import data as M
+from curate.crawl.state import waiting
+from curate.crawl.state.frontier import Frontier
+from curate.crawl.state.warcstore import WarcStore
+from curate.io import utcnow
 
 STAGE = "sources"
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+now_iso = utcnow  # ISO-8601 UTC to the second (curate.io)
 
 
 def to_document(rec: dict, source: str, body: bytes | None = None) -> Document:
@@ -46,3 +49,21 @@ def to_document(rec: dict, source: str, body: bytes | None = None) -> Document:
         return doc
     details = {"error": rec["detail"]} if rec.get("detail") else {}
     return M.reject(doc, STAGE, rec.get("reason") or "crawl_failed", **details)
+
+
+def settle_waiting(
+    frontier: Frontier, warc: WarcStore, source: str, urls: list[str | None], canonical_is_doc: bool
+) -> Iterator[tuple[Document, int]]:
+    """Settle the pages waiting for `urls` (see `state.waiting`); yields (document, body bytes)."""
+    rows = waiting.waiting_for(frontier, [u for u in urls if u])
+    for row in rows:
+        rec = dict(row)
+        if canonical_is_doc:
+            if waiting.settle(frontier, rec["id"], "rejected", "duplicate_canonical"):
+                yield to_document({**rec, "status": "rejected", "reason": "duplicate_canonical"}, source), 0
+            continue
+        body = warc.get(rec["warc"], rec["warc_offset"]) if rec["warc"] else None
+        if body is None:  # the stored body is lost: fetch the page again
+            frontier.requeue(rec["id"])
+        elif waiting.settle(frontier, rec["id"], "doc", None):
+            yield to_document({**rec, "status": "doc"}, source, body), len(body)

@@ -17,9 +17,10 @@ from curate import data as M
 from curate.crawl.engine.context import CrawlContext
 from curate.crawl.engine.crawler import Crawler
 from curate.crawl.engine.progress import Progress
-from curate.crawl.engine.records import STAGE, to_document
+from curate.crawl.engine.records import STAGE, settle_waiting, to_document
 from curate.crawl.job import CrawlJob
 from curate.crawl.policy.scope import ScopeRules
+from curate.crawl.state import waiting
 from curate.crawl.state.frontier import Frontier
 from curate.crawl.state.warcstore import WarcStore
 from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key
@@ -77,6 +78,9 @@ def crawl_task(job: CrawlJob, rank: int, world_size: int) -> Iterator[Document]:
         progress = Progress(rank, job.state_dir / "progress", job.progress_every_s)
         ctx = CrawlContext(job.settings, frontier, warc, scope, progress, job.source, rank, world_size)
         yield from Crawler(ctx).run()
+        for row in waiting.waiting_left(frontier):  # their canonical URLs belong to other tasks
+            is_doc = waiting.is_document(frontier, row["detail"])
+            yield from (doc for doc, _ in settle_waiting(frontier, warc, job.source, [row["detail"]], is_doc))
         warc.close()
         frontier.finish_pass()
     finally:

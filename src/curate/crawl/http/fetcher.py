@@ -1,9 +1,11 @@
 """One HTTP exchange under the limits: no redirects followed, body streamed and capped.
 
 `Fetcher.get` sends one GET (identifying User-Agent, `Accept-Encoding: gzip, deflate`, optional
-conditional headers) through the address guard and returns the status, headers and decoded
-body. Time: DNS and connect `connect_timeout_s` each, `read_timeout_s` of silence, and
-`total_timeout_s` for the whole exchange (headers included, enforced by `deadline`). Size: a
+conditional headers) with the crawler's `requests` session (`session`: the guarded urllib3 pool
+as its transport) and returns the status, headers and decoded body. Time: DNS and connect
+`connect_timeout_s` each, `read_timeout_s` of silence, and `total_timeout_s` for the whole
+exchange (headers included, enforced by `deadline`: a server that trickles bytes is cut off at
+the deadline, not only between chunks). Size: a
 declared `Content-Length` above `max_bytes` is refused unread; otherwise the body is cut off
 at `max_bytes` decoded bytes. Redirects, errors and 304 are returned without their body (at most
 64 KiB is drained so the keep-alive connection can be reused). Failures raise `FetchError`
@@ -18,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from urllib3 import Timeout
+import requests
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -30,7 +32,8 @@ from urllib3.exceptions import (
 
 from curate.crawl.http.bodies import LimitedDecoder
 from curate.crawl.http.deadline import Deadline
-from curate.crawl.http.netguard import AddressGuard, FetchError, guarded_pool_manager
+from curate.crawl.http.netguard import AddressGuard, FetchError
+from curate.crawl.http.session import guarded_session
 from curate.crawl.policy.settings import Limits
 
 DRAIN_BYTES = 64 * 1024
@@ -53,6 +56,16 @@ class Response:
 
 
 def _map_error(exc: Exception) -> FetchError:
+    """The FetchError for an exception of requests (sending) or urllib3 (reading the body)."""
+    rex = requests.exceptions
+    if isinstance(exc, (rex.InvalidURL, rex.MissingSchema, rex.InvalidSchema, LocationParseError)):
+        return FetchError("bad_url", str(exc)[:300])
+    if isinstance(exc, (rex.ConnectTimeout, rex.ReadTimeout)):
+        return FetchError("fetch_timeout", str(exc)[:300])
+    if isinstance(exc, rex.SSLError):
+        return FetchError("fetch_tls_error", str(exc)[:300])
+    if isinstance(exc, rex.RequestException):
+        return FetchError("fetch_connection_error", str(exc)[:300])
     if isinstance(exc, LocationParseError):
         return FetchError("bad_url", str(exc))
     if isinstance(exc, NewConnectionError):
@@ -65,14 +78,15 @@ def _map_error(exc: Exception) -> FetchError:
 
 
 class Fetcher:
-    """Sends single GET requests under `limits` with a shared, guarded connection pool."""
+    """Sends single GET requests under `limits` with one guarded `requests` session (thread-safe:
+    the session keeps no cookies and its pool manager is shared by the crawl's threads)."""
 
     def __init__(self, limits: Limits, user_agent: str, num_pools: int = 256):
         self.limits = limits
         self.user_agent = user_agent
         self.guard = AddressGuard(limits.allow_networks, limits.connect_timeout_s, limits.dns_offline_after)
-        self.pool = guarded_pool_manager(self.guard, num_pools)
-        self.timeout = Timeout(connect=limits.connect_timeout_s, read=limits.read_timeout_s)
+        self.session = guarded_session(self.guard, user_agent, num_pools)
+        self.timeout = (limits.connect_timeout_s, limits.read_timeout_s)
 
     def get(
         self,
@@ -93,17 +107,11 @@ class Fetcher:
         with Deadline(self.limits.total_timeout_s) as deadline:
             raw = None
             try:
-                raw = self.pool.urlopen(
-                    "GET",
-                    url,
-                    headers=sent,
-                    redirect=False,
-                    retries=False,
-                    preload_content=False,
-                    decode_content=False,
-                    timeout=self.timeout,
+                answer = self.session.get(
+                    url, headers=sent, stream=True, allow_redirects=False, timeout=self.timeout
                 )
-                resp = Response(url, raw.status, {k.lower(): v for k, v in raw.headers.items()})
+                raw = answer.raw  # the urllib3 response: the body is read and decoded here, bounded
+                resp = Response(url, answer.status_code, {k.lower(): v for k, v in answer.headers.items()})
                 if (
                     200 <= resp.status < 300
                     and resp.status != 204
@@ -124,7 +132,7 @@ class Fetcher:
                         "fetch_too_slow", f"not done within {self.limits.total_timeout_s}s"
                     ) from None
                 raise
-            except (HTTPError, OSError) as exc:
+            except (requests.exceptions.RequestException, HTTPError, OSError) as exc:
                 self._discard(raw)
                 if deadline.expired:
                     raise FetchError(
@@ -166,4 +174,4 @@ class Fetcher:
             pass
 
     def close(self) -> None:
-        self.pool.clear()
+        self.session.close()

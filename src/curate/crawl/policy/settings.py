@@ -90,6 +90,10 @@ class Scope(_Settings):
     sitemaps: bool = Field(True, description="read sitemaps listed in robots.txt (index, gzip)")
     guess_sitemap: bool = Field(True, description="also try /sitemap.xml (its failure is not a document)")
     feeds: bool = Field(True, description="read RSS/Atom feeds linked from pages or given as seeds")
+    meta_refresh: bool = Field(True, description="follow <meta http-equiv=refresh> to another URL")
+    max_refresh_delay_s: float = Field(
+        100, ge=0, description="a refresh with a longer delay is an ordinary page, not a redirect"
+    )
     max_sitemap_urls: int = Field(50_000, ge=1, description="URLs taken from one sitemap file")
     max_url_length: int = Field(2048, ge=64, description="longer URLs are traps (`trap_url_too_long`)")
     max_url_variants: int = Field(

@@ -4,8 +4,8 @@ A row is *queued* until it is completed in the current pass (`pass` column), and
 its outcome: a document (body in WARC), a rejection with its reason, a redirect, or a
 discovery (sitemap/feed read). Queued rows are read per host in id order (discovery order,
 so roughly breadth first). Rows are owned by task `part % world_size` (see `urlnorm`).
-Redirect targets and canonical aliases are not revisited by a new pass on their own: the URL
-that led to them is.
+Redirect targets are not revisited by a new pass on their own: the URL that led to them is. The
+target of a canonical link or a meta refresh is a page of its own (`queue_target`).
 """
 
 from __future__ import annotations
@@ -99,23 +99,35 @@ class Frontier(StateDB):
 
         return self._tx(add)
 
-    def claim_alias(self, target: dict) -> bool:
-        """Record `target` (a canonical URL) as fetched through another URL in this pass; False if
-        it was already fetched or claimed in this pass."""
+    def queue_target(self, target: dict) -> str:
+        """Queue `target` (a frontier row dict: the page a canonical link or a meta refresh points
+        to) unless this pass already has it. Returns `doc` (fetched as a document in this pass),
+        `done` (completed otherwise in this pass, or queued again after it was no document in
+        the last pass) or `queued` (new, or waiting for its turn)."""
 
-        def claim():
-            row = self.db.execute("SELECT pass FROM urls WHERE url=?", (target["url"],)).fetchone()
-            if row is not None and row["pass"] == self.cur:
-                return False
-            self.db.execute(
-                "INSERT INTO urls (url, host, part, role, depth, revisit, pass, status) "
-                "VALUES (:url, :host, :part, 'page', 0, 0, :cur, 'alias') "
-                "ON CONFLICT(url) DO UPDATE SET pass=:cur, status='alias'",
-                {**target, "cur": self.cur},
-            )
-            return True
+        def queue():
+            row = self.db.execute(
+                "SELECT pass, revisit, status FROM urls WHERE url=?", (target["url"],)
+            ).fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO urls (url, host, part, project, kind, role, depth) "
+                    "VALUES (:url, :host, :part, :project, :kind, :role, :depth)",
+                    target,
+                )
+                return "queued"
+            if row["pass"] == self.cur and row["status"] != "alias":
+                return "doc" if row["status"] == "doc" else "done"
+            if row["pass"] is None or (row["pass"] < self.cur and row["revisit"]):
+                # queued; a target that was no document last time (404, robots.txt, ...) may fail
+                # again, so the page pointing to it is kept rather than lost
+                return "done" if row["status"] not in (None, "doc", "alias") else "queued"
+            # recorded without a request (an alias of an older state) or a redirect target of an
+            # earlier pass: fetch it on its own now
+            self.db.execute("UPDATE urls SET pass=NULL, revisit=1 WHERE url=?", (target["url"],))
+            return "queued"
 
-        return self._tx(claim)
+        return self._tx(queue)
 
     # --- the queue ----------------------------------------------------------------------------
     def hosts_with_work(self) -> list[str]:

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS urls (
     origin TEXT,                    -- first URL of the redirect chain that led here
     chain TEXT,                     -- JSON list: the URLs of that chain, in order
     pass INTEGER,                   -- pass in which the outcome below was recorded; NULL = queued
-    status TEXT,                    -- doc | rejected | redirected | discovered | alias | silent
+    status TEXT,                    -- doc | rejected | redirected | discovered | silent | waiting
+                                    -- (waiting: for the canonical URL in `detail`, see `waiting`)
     reason TEXT,
     detail TEXT,
     http_status INTEGER,
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_offset INTEGER
 );
 CREATE INDEX IF NOT EXISTS urls_host ON urls (host, id);
+CREATE INDEX IF NOT EXISTS urls_waiting ON urls (detail) WHERE status = 'waiting';
 CREATE TABLE IF NOT EXISTS passes (
     no INTEGER PRIMARY KEY,
     world_size INTEGER NOT NULL,

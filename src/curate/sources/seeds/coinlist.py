@@ -26,6 +26,7 @@ from curate.crawl.http.netguard import FetchError
 from curate.crawl.http.retry import retry_after_s
 from curate.crawl.job import Seed
 from curate.crawl.policy.settings import CoinList
+from curate.io import write_json_atomic
 
 HOST_LEVEL = ("fetch_dns_error", "fetch_dns_timeout", "blocked_address", "fetch_connection_error")
 
@@ -121,7 +122,5 @@ def coin_seeds(cfg: CoinList, fetcher: Fetcher, cache_dir: Path) -> tuple[list[S
             logger.warning(f"coin list: {cfg.base_url} unreachable, using the list cached at {cache}")
             return _seeds(cached), cached["problems"]
         data.update(fetched_at=time.time(), base_url=cfg.base_url, top_n=cfg.top_n)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(cache)
+        write_json_atomic(cache, data, indent=None)
         return _seeds(data), data["problems"]
