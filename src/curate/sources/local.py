@@ -20,8 +20,8 @@ from loguru import logger
 from curate import data as M
 from curate.errors import ConfigError
 from curate.io import utcnow
+from curate.kinds import KINDS, guess_kind
 from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
-from curate.sources.kinds import KINDS, guess_kind
 from curate.sources.record_files import INVALID_UTF8, Problem, jsonl_rows, parquet_rows
 from curate.sources.sanitize import repair_str
 from curate.sources.walk import expand

@@ -28,8 +28,8 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.kinds import KINDS, guess_kind
 from curate.sources.files_seen import ARCHIVE_MTIME, ARCHIVE_SIZE, SeenFiles
-from curate.sources.kinds import KINDS, guess_kind
 from curate.sources.warc_read import READERS, Damage, WarcItem, is_arc, read_archive
 
 STAGE = "sources"

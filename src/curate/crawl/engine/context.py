@@ -27,7 +27,7 @@ from curate.crawl.state import waiting
 from curate.crawl.state.frontier import Frontier, UrlRow
 from curate.crawl.state.warcstore import WarcStore
 from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key
-from curate.sources.kinds import guess_kind
+from curate.kinds import guess_kind
 
 INHERITED_KINDS = ("blog", "docs", "news", "research")
 SKIPS = ("robots_disallowed", "not_modified", "noindex", "duplicate_canonical", "redirect_to_known_url",
