@@ -57,6 +57,7 @@ REF_MODELS = "ref_models"  # list of reference model ids, in the order of REF_BP
 REF_BPB = "ref_bpb"  # list: bits per byte under each reference model
 REF_RATIO = "ref_ratio"  # mean over references of ref_bpb - target_bpb (bits/byte)
 LIRA = "lira"  # offline LiRA z-score of the target against the references (K >= 2)
+REF_RATIO_OUT = "ref_ratio_out"  # bpb under the OUT reference (tuned on non-members) - target bpb
 MEMBERSHIP_THRESHOLD = "membership_threshold"  # decision threshold in score units (reject at or above)
 MEMBERSHIP_REVIEW_FROM = "membership_review_from"  # scores in [review_from, threshold) go to review
 
