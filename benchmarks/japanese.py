@@ -213,13 +213,19 @@ def main() -> None:
     steps = filters()
     per_language = {}
     for lang in ("ja", "en"):
-        prose = reference_docs(lang)[:limit] + man_docs(lang, limit)
+        reference, manpages = reference_docs(lang)[:limit], man_docs(lang, limit)
+        prose = reference + manpages
         junk = [json.loads(line)["text"] for line in open(FIXTURES / f"junk_{lang}.jsonl", encoding="utf-8")]
         kept, prose_reasons = judge(prose, steps)
         junk_kept, junk_reasons = judge(junk, steps)
+        by_source = {
+            name: [judge(docs, steps)[0], len(docs)]
+            for name, docs in (("debian_reference", reference), ("manpages", manpages))
+        }
         per_language[lang] = {
             "prose_docs": len(prose),
             "prose_kept": kept,
+            "prose_kept_by_source": by_source,
             "prose_drop_reasons": dict(prose_reasons.most_common()),
             "prose_drop_rate_by_rule": {
                 r: round(n / max(len(prose), 1), 4) for r, n in prose_reasons.most_common()
