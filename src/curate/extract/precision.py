@@ -15,7 +15,9 @@ Two passes, both generic (no rule names a site):
   extractor keeps only the first container it recognises.
 - `clean_lines(text, title)`: on the extracted text, the headline repeated at the start,
   short lines repeated on the page ("Show image" x 3) and photo-credit lines (short lines
-  starting "Photo:", "Foto:", "Bild:", "Source:", ... or holding a "©").
+  starting "Photo:", "Foto:", "Bild:", "Source:", ... or holding a "©") and short lines with a
+  call to action or a link-list label ("Subscribe", "Read more:", "Lesen Sie auch", "Lea
+  también", "All rights reserved", ...).
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ _CREDIT = re.compile(
 )
 _ARTICLE_BODY = re.compile(r"(?:^|\s)(?:article|post|entry|story)[-_]?(?:body|content|text)(?:\s|$)", re.I)
 _CREDIT_INLINE = re.compile(r"©|\b(?:foto|photo|bild|quelle|source)\s?:", re.I)
+# calls to action and link-list labels in the languages of the web's largest shares; a short
+# line holding one is a subscription box, a share bar, a "read also" link or a copyright notice
+_PHRASES = re.compile(
+    r"\b(?:subscrib\w*|newsletter\w*|abonnieren|suscr[ií]b\w*|sign(?:ing)? up|eingeloggt|"
+    r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
+    r"read more|read also|lesen sie (?:auch|mehr)|weiterlesen|mehr zum thema|mehr themen|weitere themen|"
+    r"lea (?:también|más)|lee también|vea también|czytaj (?:też|także|więcej)|zobacz (?:też|także)|"
+    r"à lire aussi|lire aussi|leggi anche|follow us|folgen sie uns|síguenos|share this|teilen mit|"
+    r"advertisement)\b",
+    re.I,
+)
 _SPACE = re.compile(r"\s+")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[^@\s]+@[^@\s]+\.\w+$", re.I)
 _BLOCKS = ("p", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6")
@@ -169,8 +182,10 @@ def _norm(line: str) -> str:
     return _SPACE.sub(" ", line).strip()
 
 
-def clean_lines(text: str, title: str = "", repeat_max_words: int = 5) -> str:
-    """The extracted text without a repeated headline, repeated short lines and credit lines."""
+def clean_lines(text: str, title: str = "", repeat_max_words: int = 5, phrases: bool = True) -> str:
+    """The extracted text without a repeated headline, repeated short lines, credit lines and
+    (`phrases`) short lines (<= 25 words) holding a call to action ("Subscribe", "Read more:",
+    "Lesen Sie auch", "Lea también", "All rights reserved", ...)."""
     lines = [line for line in text.split("\n") if line.strip()]
     head = _norm(title).lower()
     while len(lines) > 1 and head and _norm(lines[0]).lower() == head == _norm(lines[1]).lower():
@@ -186,6 +201,8 @@ def clean_lines(text: str, title: str = "", repeat_max_words: int = 5) -> str:
         if counts[key] > 1 and words <= repeat_max_words:
             continue
         if words <= 25 and (_CREDIT.match(key) or _CREDIT_INLINE.search(key)):
+            continue
+        if phrases and words <= 25 and _PHRASES.search(key):
             continue
         kept.append(line)
     return "\n".join(kept)
