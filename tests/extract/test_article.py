@@ -10,8 +10,8 @@ from datatrove.data import Document
 from curate import data as M
 from curate.extract.article import ArticleExtract
 from curate.extract.html import HtmlExtract
+from curate.extract.line_rules import clean_lines
 from curate.extract.page_meta import _strip_site_name
-from curate.extract.precision import clean_lines
 from tests.conftest import SENTENCES
 
 BODY = SENTENCES[:6]  # six distinct sentences of real prose, 10-20 words each

@@ -24,7 +24,7 @@ import re
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import precision
+from curate.extract import line_rules, precision
 from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
@@ -173,14 +173,16 @@ class ArticleExtract(HtmlExtract):
             )
             or {}
         )
-        text = precision.clean_lines(result.get("text") or "", meta.title, phrases=self.phrases)
+        text = line_rules.clean_lines(result.get("text") or "", meta.title, phrases=self.phrases)
         if self.structured_data and meta.body and len(meta.body) > self.structured_ratio * len(text):
             text = meta.body
         if len(_WORDS.findall(text)) < 10 and len(second) > len(text):
-            text = precision.clean_lines(second, meta.title, phrases=self.phrases)
+            text = line_rules.clean_lines(second, meta.title, phrases=self.phrases)
         elif self.complete and second and len(second) >= self.complete_ratio * len(text):
             text = complete(
-                text, precision.clean_lines(second, meta.title, phrases=self.phrases), self.complete_min_words
+                text,
+                line_rules.clean_lines(second, meta.title, phrases=self.phrases),
+                self.complete_min_words,
             )
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
