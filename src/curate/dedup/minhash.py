@@ -60,8 +60,8 @@ class MinhashDedup:
         num_perm: permutations per signature (signature = 4·num_perm bytes).
         bands, rows: LSH banding; give both or neither (derived from `threshold`).
         shingle: `word` n-grams, `char` n-grams for scripts without spaces (Japanese, Chinese),
-            or `auto`: per document, character n-grams when most of its letters are in such a
-            script, word n-grams otherwise (one index for Japanese and English).
+            or `auto` (the default): per document, character n-grams when at least 30% of its
+            letters are in such a script, word n-grams otherwise (one index for both).
         ngram: n of the n-grams (words or characters).
         char_ngram: n of the character n-grams of `auto` mode (default: `ngram`).
         seed: seed of the permutations; runs sharing an index must use the same one.
@@ -82,7 +82,7 @@ class MinhashDedup:
         num_perm: int = 128,
         bands: int | None = None,
         rows: int | None = None,
-        shingle: ShingleMode = "word",
+        shingle: ShingleMode = "auto",
         ngram: int = 5,
         char_ngram: int | None = None,
         seed: int = 1,
