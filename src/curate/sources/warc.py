@@ -20,7 +20,7 @@ those of an archive a complete earlier run read is not opened again (one `not_mo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -28,6 +28,7 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.io import utcnow
 from curate.kinds import KINDS, guess_kind
 from curate.sources.files_seen import ARCHIVE_MTIME, ARCHIVE_SIZE, SeenFiles
 from curate.sources.warc_read import READERS, Damage, WarcItem, is_arc, read_archive
@@ -118,9 +119,7 @@ class WarcSource(PipelineStep):
         return Document(text="", id=doc_id, metadata=base)
 
     def _reject(self, doc_id: str, path: str, reason: str, **details) -> Document:
-        doc = self._doc(
-            doc_id, path, **{M.FETCHED_AT: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        )
+        doc = self._doc(doc_id, path, **{M.FETCHED_AT: utcnow()})
         return M.reject(doc, STAGE, reason, **details)
 
     def _archive(self, path: str, seen: SeenFiles | None) -> Iterator[Document]:
