@@ -9,6 +9,15 @@ offline LiRA shadow model, Carlini et al. 2022). Every text is scored with curat
 vocabulary maths (`curate.membership.forward`, `.scores`) and every score is evaluated: ROC AUC and TPR at
 1% FPR with bootstrap 95% intervals.
 
+The decision score (`chosen`) is picked the way the pipeline picks it (`curate.membership.choose`):
+known members (`--known`, texts trained into the target besides the evaluated members, standing in
+for famous text) against held-back known non-members (`--held-back`, texts no model was tuned on),
+highest TPR at 1% FPR among the scores a pipeline with one reference and an OUT reference computes;
+it is then evaluated on the members and non-members, which played no part in the choice.
+With `--compute-type int8` (CPU, ctranslate2 installed) the final epoch's models are also converted
+to CTranslate2 and every text re-scored in int8: the `int8` table shows what the faster compute
+type does to AUC and TPR.
+
 Scores: loss (-bpb), zlib, zlib_diff, mink_pp (target only); ref_ratio (reference = the un-tuned model,
 what a pipeline has); ref_ratio_out (reference = the OUT model); lira (K = 2 references, the un-tuned and
 the OUT model: z of the target's -bpb against their per-text Gaussian, std floored at --lira-floor).
@@ -37,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _membership_common as C  # noqa: E402
 
 from curate.membership import forward, scores  # noqa: E402
+from curate.membership.choose import choose_score  # noqa: E402
 from curate.membership.models import LoadedModel, load_model  # noqa: E402
 from curate.membership.scorer import TextScorer  # noqa: E402
 
@@ -183,6 +193,48 @@ def compute(target, base, out, zbits, floor) -> dict[str, np.ndarray]:
     return {name: np.array([r[name] for r in rows], dtype=float) for name in rows[0]}
 
 
+CANDIDATES = ["zlib", "loss", "zlib_diff", "mink_pp", "ref_ratio", "ref_ratio_out"]  # one reference + OUT
+
+
+def choose(values: dict[str, np.ndarray], n: int, n_known: int) -> dict:
+    """The pipeline's choice on known members vs held-back non-members (TPR at 1% FPR), with figures."""
+    known = {c: list(values[c][2 * n : 2 * n + n_known]) for c in CANDIDATES}
+    held = {c: list(values[c][2 * n + n_known :]) for c in CANDIDATES}
+    chosen, figures = choose_score(known, held, 0.01, CANDIDATES)
+    return {"chosen": chosen, "figures": figures}
+
+
+def rescore_ct2(args, lm, base, k: int, tops: dict, texts: list[str], zbits, n: int, n_known: int) -> dict:
+    """Every text re-scored by CTranslate2 in `args.compute_type` under the final target, OUT and base."""
+    import tempfile
+
+    from curate.membership import ct2
+    from curate.membership.models import LoadedModel as Loaded
+
+    out: dict[str, list] = {}
+    with tempfile.TemporaryDirectory(prefix="auc-ct2-") as tmp:
+        for name, top in [("target", tops["target"]), ("out", tops["out"]), ("base", None)]:
+            model = copy.deepcopy(base)
+            if top is not None:
+                for i, layer in enumerate(top.model.layers):
+                    model.model.layers[model.config.num_hidden_layers - k + i] = layer
+                model.model.norm = top.model.norm
+            model.save_pretrained(Path(tmp) / name)
+            lm.tokenizer.save_pretrained(Path(tmp) / name)
+            gen = ct2.load_generator(ct2.converted(Path(tmp) / name, name, Path(tmp)), args.compute_type, 0)
+            shim = Loaded(name, None, lm.tokenizer, "cpu", {"compute_type": args.compute_type}, "ct2", gen)
+            results = ct2.score_ids(shim, [lm.encode(t) for t in texts], batch_tokens=args.batch_tokens)
+            out[name] = [
+                scores.DocScore(len(lp), float(-lp.sum()), len(t.encode("utf-8")))
+                for (lp, _), t in zip(results, texts, strict=True)
+            ]
+    values = compute(out["target"], out["base"], out["out"], zbits, args.lira_floor)
+    values["mink_pp"] = np.full(len(texts), np.nan)  # not available from score_batch
+    table = {c: C.evaluate(v[:n], v[n : 2 * n]) for c, v in values.items() if c != "mink_pp"}
+    choice = choose(values, n, n_known)
+    return {"type": args.compute_type, "table": table, **choice}
+
+
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--texts", help="JSONL with a 'text' field (default: stdlib docstrings)")
@@ -192,6 +244,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--n", type=int, default=200, help="members = non-members = n")
     ap.add_argument("--population", type=int, help="texts the OUT model is tuned on (default n / 2)")
     ap.add_argument("--epochs", default="1,2,4")
+    ap.add_argument("--known", type=int, default=50, help="known members (trained in, used for the choice)")
+    ap.add_argument("--held-back", type=int, default=100, help="held-back non-members (for the choice)")
+    ap.add_argument("--compute-type", default="", help="also re-score the last epoch with ct2 (int8, CPU)")
     ap.add_argument("--train-layers", type=int, default=2, help="top layers fine-tuned (0 = all)")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--batch", type=int, default=8)
@@ -230,13 +285,15 @@ def main() -> None:
     torch.manual_seed(args.seed)
     pool, corpus = texts_and_corpus(args)
     n, n_pop = args.n, args.population or args.n // 2
-    if 2 * n + n_pop > len(pool):  # another Python's standard library may hold fewer docstrings
-        n, n_pop = len(pool) * 2 // 5, len(pool) // 5
+    n_known, n_held = args.known, args.held_back
+    if 2 * n + n_pop + n_known + n_held > len(pool):  # another Python may hold fewer docstrings
+        n, n_pop, n_known, n_held = len(pool) * 2 // 7, len(pool) // 7, len(pool) // 14, len(pool) // 7
         print(f"WARNING: only {len(pool)} texts: using {n} members, {n} non-members, {n_pop} population")
-    members, non_members, population = C.split(pool, [n, n, n_pop], args.seed)
+    members, non_members, population, known, held = C.split(pool, [n, n, n_pop, n_known, n_held], args.seed)
     gate = C.bow_gate_auc(members, non_members)
     log(f"pool of {len(pool)} texts after near-duplicate removal; bag-of-words gate AUC {gate:.3f}")
     setup: dict = {"pool": len(pool), "n_members": n, "n_non_members": n, "n_population": n_pop}
+    setup.update(n_known_members=n_known, n_held_back=n_held)
     if args.model.startswith("pretrain:"):
         size = args.model.split(":")[1]
         lm, setup["pretrain"] = pretrain(corpus, size, args.pretrain_seconds, args.device)
@@ -245,7 +302,7 @@ def main() -> None:
     base = lm.model
     k = args.train_layers or base.config.num_hidden_layers
     dtype = torch.bfloat16 if args.device.startswith("cuda") else torch.float32
-    eval_texts = members + non_members
+    eval_texts = members + non_members + known + held  # the last two only choose the decision score
     ids = {"eval": [lm.encode(t) for t in eval_texts], "pop": [lm.encode(t) for t in population]}
     states = {name: bottom_states(base, d, k, args.device, args.batch_tokens) for name, d in ids.items()}
     log(f"bottom states of {sum(map(len, ids.values()))} texts under {lm.model_id}")
@@ -261,10 +318,14 @@ def main() -> None:
     setup.update(model=lm.model_id, train_layers=k, lr=args.lr, batch=args.batch, device=args.device)
     setup.update(mean_tokens=float(np.mean([len(d) for d in ids["eval"]])), check_max_bpb_gap=gap)
     training = {
-        "target": (ids["eval"][:n], states["eval"][:n]),
+        "target": (
+            ids["eval"][:n] + ids["eval"][2 * n : 2 * n + n_known],
+            states["eval"][:n] + states["eval"][2 * n : 2 * n + n_known],
+        ),
         "out": (ids["pop"], states["pop"]),
     }
     trained: dict[str, dict[int, list]] = {}
+    trained_tops: dict = {}
     for name, (docs, docs_states) in training.items():
         top = make_top(base, k, args.device)
         params = [p for p in top.parameters() if p.requires_grad]
@@ -275,17 +336,28 @@ def main() -> None:
             log(f"{name} epoch {epoch}: train loss {loss:.3f}")
             if epoch in epochs:
                 trained[name][epoch] = score_top(top, **run, with_z=name == "target")
+        trained_tops[name] = top
     zbits = [scores.zlib_bits(t.encode("utf-8")) for t in eval_texts]
-    tables = {}
+    tables, choices = {}, {}
     for epoch in epochs:
         values = compute(trained["target"][epoch], base_scores, trained["out"][epoch], zbits, args.lira_floor)
-        tables[str(epoch)] = {name: C.evaluate(v[:n], v[n:]) for name, v in values.items()}
+        tables[str(epoch)] = {name: C.evaluate(v[:n], v[n : 2 * n]) for name, v in values.items()}
         print_table(epoch, tables[str(epoch)])
+        choices[str(epoch)] = choose(values, n, n_known)
+        log(f"{epoch} epoch(s): the pipeline's choice: {choices[str(epoch)]['chosen']}")
     final = tables[str(epochs[-1])]
-    chosen = "ref_ratio"  # what a pipeline can compute: the target against an un-tuned reference
+    chosen = choices[str(epochs[-1])]["chosen"]
+    int8 = None
+    if args.compute_type:
+        int8 = rescore_ct2(args, lm, base, k, trained_tops, eval_texts, zbits, n, n_known)
+        print_table(epochs[-1], int8["table"])
     seconds = time.perf_counter() - started
     result = {
         "chosen": chosen,
+        "chosen_tpr_at_1pct_fpr": final[chosen]["tpr_at_1pct_fpr"],
+        "chosen_auc": final[chosen]["auc"],
+        "choice": choices,
+        "compute_type": int8,
         "methods": {m: {"auc": r["auc"], "tpr_at_1pct_fpr": r["tpr_at_1pct_fpr"]} for m, r in final.items()},
         "epochs": tables,
         "gate": {"bag_of_words_auc": round(gate, 4), "ok": abs(gate - 0.5) < 0.1},

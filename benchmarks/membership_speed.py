@@ -8,6 +8,13 @@ Methods (every one scores the same windows of the same documents and must give t
   log-softmax in float32 chunks over scored positions only, Min-K%++ statistics included (the naive loops
   compute only the loss; `curate_<budget>_loss_only` shows curate without them). With `--compile` the
   same runs are repeated with the decoder layers compiled (`_compiled`; compile time reported apart).
+- ct2_plain_<type> (CPU): plain CTranslate2 `Generator.score_batch` over the same windows, batches of
+  `--naive-batch` examples (CTranslate2 sorts them by length itself), as a user would call it.
+- curate_ct2_<type> (CPU): curate's CTranslate2 backend (`curate.membership.ct2.score_ids`): the same
+  windows in curate's length-sorted batches under a padded-token budget. float32 must give the torch
+  totals; int8 is faster and shifts them (its AUC effect: benchmarks/membership_auc.py --compute-type).
+Under load (CPU): `--load 2` starts 2 busy background processes (pure Python loops, one core each),
+repeats curate's best method, stops them; `loaded_vs_quiet` = its rate under load / its quiet rate.
 tokens/s counts scored document tokens. MFU = achieved model FLOP/s over the peak bf16 dense FLOP/s
 (989 TFLOP/s for H100/H200 SXM), with forward FLOPs per window of T real tokens = 2 N T + 2 L d T^2
 (N = matmul parameters incl. the LM head, not the embedding lookup; the second term is QK^T and AV with
@@ -68,6 +75,20 @@ def documents(lm: LoadedModel, args) -> list[list[int]]:
 def sync(device: str) -> None:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
+
+
+def plain_ct2(lm: LoadedModel, windows: list[forward.Window], batch: int) -> float:
+    """Total log-likelihood of the scored tokens from one plain `score_batch` call (CTranslate2 batches)."""
+    tokens = [lm.tokenizer.convert_ids_to_tokens(w.ids) for w in windows]
+    results = lm.generator.score_batch(tokens, max_batch_size=batch, max_input_length=0)
+    return float(sum(sum(r.log_probs[w.first - 1 :]) for r, w in zip(results, windows, strict=True)))
+
+
+def busy(n: int) -> list:
+    """Start `n` background processes that each keep one core busy (a Python loop)."""
+    import subprocess
+
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
 
 @torch.inference_mode()
@@ -134,10 +155,15 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--compile", action="store_true", help="also run curate with compiled decoder layers")
     ap.add_argument("--peak-tflops", type=float, help="peak bf16 dense TFLOP/s (default from the GPU name)")
     ap.add_argument("--out", help="result JSON (default benchmarks/results/membership_speed_<device>.json)")
+    ap.add_argument("--ct2-types", default="float32,int8", help="CTranslate2 compute types (CPU; '' = none)")
+    ap.add_argument("--ct2-batch-tokens", default="1024,4096", help="curate's ct2 padded-token budgets")
+    ap.add_argument("--load", type=int, default=2, help="busy background processes for loaded_vs_quiet (CPU)")
+    ap.add_argument("--quick", action="store_true", help="8 documents, one round")
     args = ap.parse_args()
     cuda = args.device == "cuda"
     args.model = args.model or ("random:8b" if cuda else "smollm2")
-    args.docs = args.docs or (300 if cuda else 40)
+    args.docs = args.docs or (300 if cuda else 8 if args.quick else 40)
+    args.repeats = 1 if args.quick else args.repeats
     args.batch_tokens = args.batch_tokens or ("16384,32768,65536" if cuda else "2048")
     return args
 
@@ -169,8 +195,30 @@ def main() -> None:
         methods[f"curate_{budget}_loss_only"] = lambda o=options: float(
             sum(r[0].sum() for r in forward.score_ids(lm, docs, with_z=False, **o))
         )
+    if not cuda and args.ct2_types:
+        from curate.membership import ct2
+
+        for ctype in args.ct2_types.split(","):
+            c = load_model(args.model, "cpu", backend="ct2", compute_type=ctype)
+            methods[f"ct2_plain_{ctype}"] = lambda c=c: plain_ct2(c, windows, args.naive_batch)
+            for budget in (int(b) for b in args.ct2_batch_tokens.split(",")):
+                options = {"window": args.window, "stride": args.stride, "batch_tokens": budget}
+                methods[f"curate_ct2_{ctype}_{budget}"] = lambda c=c, o=options: float(
+                    sum(r[0].sum() for r in ct2.score_ids(c, docs, **o))
+                )
     runs: dict[str, dict] = {}
     rounds(args, methods, runs, scored)
+    if not cuda and args.load:
+        best = max(curate_methods(runs), key=lambda k: runs[k]["tokens_per_s"])
+        procs = busy(args.load)
+        try:
+            loaded: dict[str, dict] = {}
+            rounds(args, {best: methods[best]}, loaded, scored)
+            runs[f"{best}_loaded"] = loaded[best]
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
     report(args, lm, runs, scored, flops, None)  # written now too, in case the compiled runs never end
     if args.compile:  # same model, decoder layers compiled; compile time measured apart
         try:
@@ -184,14 +232,26 @@ def main() -> None:
             print(f"torch.compile failed, eager results only: {exc!r}", flush=True)
 
 
+def curate_methods(runs: dict) -> list[str]:
+    """curate's complete methods (Min-K%++ included on torch; ct2 gives no Min-K%++), quiet runs only."""
+    return [
+        k for k in runs if k.startswith("curate_") and "_loss_only" not in k and not k.endswith("_loaded")
+    ]
+
+
 def report(args, lm: LoadedModel, runs: dict, scored: int, flops: float, compile_seconds) -> None:
     """Print the summary and write the result JSON."""
     cuda = args.device == "cuda"
-    full = [k for k in runs if k.startswith("curate_") and "_loss_only" not in k]
-    best = max(full, key=lambda k: runs[k]["tokens_per_s"])  # the headline computes Min-K%++ too
+    best = max(curate_methods(runs), key=lambda k: runs[k]["tokens_per_s"])
     naive_best = max(runs["naive_single"]["tokens_per_s"], runs["naive_padded"]["tokens_per_s"])
     reference = runs["naive_single"]["total_logp"]
-    agree = max(abs(r["total_logp"] - reference) / abs(reference) for r in runs.values())
+    exact = {k: r for k, r in runs.items() if "int8" not in k}  # int8 shifts log-probs by design
+    agree = max(abs(r["total_logp"] - reference) / abs(reference) for r in exact.values())
+    plains = sorted((k for k in runs if k.startswith("ct2_plain_")), key=lambda k: -runs[k]["tokens_per_s"])
+    plain = next(
+        (k for k in plains if best.startswith(f"curate_ct2_{k[10:]}_")), plains[0] if plains else None
+    )
+    loaded = runs.get(f"{best}_loaded")
     name = torch.cuda.get_device_name() if cuda else "cpu"
     peak = args.peak_tflops or next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
     for r in runs.values():
@@ -205,6 +265,12 @@ def report(args, lm: LoadedModel, runs: dict, scored: int, flops: float, compile
         "naive_tokens_per_s": round(naive_best, 1),
         "speedup": round(runs[best]["tokens_per_s"] / naive_best, 3),  # against the faster naive loop
         "speedup_vs_single": round(runs[best]["tokens_per_s"] / runs["naive_single"]["tokens_per_s"], 3),
+        "speedup_vs_ct2": round(runs[best]["tokens_per_s"] / runs[plain]["tokens_per_s"], 3)
+        if plain
+        else None,
+        "ct2_plain": plain,
+        "loaded_vs_quiet": round(loaded["tokens_per_s"] / runs[best]["tokens_per_s"], 3) if loaded else None,
+        "background_processes": args.load if loaded else 0,
         "mfu": runs[best]["mfu"],
         "best": best,
         "runs": runs,
@@ -215,9 +281,18 @@ def report(args, lm: LoadedModel, runs: dict, scored: int, flops: float, compile
         "compile_seconds": compile_seconds,
     }
     speed, mfu = result["tokens_per_s"], result["mfu"]
-    print(f"curate {speed:.0f} tokens/s vs naive {naive_best:.0f}: {result['speedup']:.2f}x, MFU {mfu}")
-    print(f"largest relative difference of total NLL between methods: {agree:.1e}")
-    C.write_json(args.out or f"benchmarks/results/membership_speed_{args.device}.json", result)
+    print(f"largest relative difference of total NLL between exact methods: {agree:.1e}")
+    if plain:
+        print(
+            f"vs plain CTranslate2 ({plain}): {result['speedup_vs_ct2']:.2f}x; "
+            f"loaded/quiet {result['loaded_vs_quiet']}"
+        )
+    print(
+        f"curate {speed:.0f} tokens/s ({best}) vs naive {naive_best:.0f}: {result['speedup']:.2f}x, MFU {mfu}"
+    )
+    out = args.out or f"benchmarks/results/membership_speed_{args.device}.json"
+    if not args.quick or not Path(out).exists():  # a smoke test never overwrites measured results
+        C.write_json(out, result)
 
 
 if __name__ == "__main__":

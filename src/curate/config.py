@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from curate import registry
+from curate import checks, registry
 from curate.errors import ConfigError
 from curate.review.queue import ReviewConfig
+from curate.yaml_safe import load_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_TASKS = 100_000  # datatrove writes one completion file and one log per task
 DEFAULT_EXTRACT: list[Any] = ["html", "pdf", "text"]
 
 
@@ -46,15 +47,17 @@ class ExecutorConfig(StrictModel):
     """Where the pipeline runs; passed through to datatrove's executors."""
 
     type: Literal["local", "ray", "slurm"] = "local"
-    tasks: int = Field(1, ge=1, description="number of shards the work is split into")
-    workers: int = Field(-1, ge=-1, description="tasks run at once; -1 = all")
-    cpus_per_task: int = Field(1, ge=1)
-    mem_per_cpu_gb: float = Field(2.0, gt=0)
+    tasks: int = Field(1, ge=1, le=MAX_TASKS, description="number of shards the work is split into")
+    workers: int = Field(-1, ge=-1, le=MAX_TASKS, description="tasks run at once; -1 = all")
+    cpus_per_task: int = Field(1, ge=1, le=4096)
+    mem_per_cpu_gb: float = Field(2.0, gt=0, le=65536, allow_inf_nan=False)
     ray_address: str | None = Field(None, description="Ray cluster address; none starts Ray on this machine")
     slurm: SlurmConfig | None = None
 
     @model_validator(mode="after")
     def _slurm_settings(self) -> ExecutorConfig:
+        if self.workers == 0:
+            raise ValueError("executor.workers must be -1 (all tasks at once) or at least 1, found 0")
         if self.type == "slurm" and self.slurm is None:
             raise ValueError("executor.slurm (with at least `partition`) is required when type is slurm")
         return self
@@ -64,9 +67,32 @@ class OutputConfig(StrictModel):
     """Where and how shards are written."""
 
     dir: str = "out"
-    max_shard_rows: int = Field(100_000, ge=1)
-    max_shard_bytes: int = Field(256 * 2**20, ge=1024, description="approximate text bytes per shard")
+    max_shard_rows: int = Field(100_000, ge=1, le=2**40)
+    max_shard_bytes: int = Field(
+        256 * 2**20, ge=1024, le=2**50, description="approximate text bytes per shard"
+    )
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+    tokenizer: str | None = Field(
+        None,
+        description="tokenizer of the n_tokens counts (smollm2, a .gguf file or a folder, or 'bytes'); "
+        "default: the membership target's, else smollm2",
+    )
+
+
+class MixConfig(StrictModel):
+    """A mixture built from the corpus after every run (`curate mix` with these options)."""
+
+    by: str = Field("lang", description="column the shares are over (lang, source, kind, project)")
+    target: dict[str, float] = Field(min_length=1, description="share per group, summing to 1")
+    budget_tokens: int = Field(10**12, ge=1, description="token budget (the mixture shrinks to fit the data)")
+    seed: int = 0
+    name: str = Field("default", pattern=NAME_PATTERN, description="out/<pipeline>/mixes/<name>")
+
+    @model_validator(mode="after")
+    def _shares(self) -> MixConfig:
+        if any(v <= 0 for v in self.target.values()) or abs(sum(self.target.values()) - 1) > 1e-6:
+            raise ValueError(f"mix.target: shares must be positive and sum to 1, found {self.target}")
+        return self
 
 
 class PipelineConfig(StrictModel):
@@ -82,6 +108,7 @@ class PipelineConfig(StrictModel):
     membership: list[Any] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()
     review: ReviewConfig = ReviewConfig()
+    mix: MixConfig | None = None
 
 
 @dataclass
@@ -201,6 +228,9 @@ def _parse_step(file: str, section: str, index: int, entry: Any, problems: list[
     except ConfigError as exc:
         problems.extend(f"{file}: {where}.{name}: {p}" for p in exc.problems)
         return None
+    except (ValueError, TypeError, OverflowError) as exc:  # a step that checks less than it should
+        problems.append(f"{file}: {where}.{name}: invalid options: {exc}")
+        return None
     return step
 
 
@@ -215,14 +245,19 @@ def parse_config(data: Any, file: str = "<config>") -> Pipeline:
         problems.extend(_loc_problems(file, (), exc))
         config = None
     steps: dict[str, list[StepConfig]] = {}
+    indexes: dict[str, list[int]] = {}
     for section in registry.SECTIONS:
         entries = data.get(section, DEFAULT_EXTRACT if section == "extract" else [])
         if not isinstance(entries, list):
             if config is not None:  # pydantic has not already reported it
                 problems.append(f"{file}: {section}: expected a list of steps, found {_describe(entries)}")
             continue
-        parsed = [_parse_step(file, section, i, e, problems) for i, e in enumerate(entries)]
-        steps[section] = [s for s in parsed if s is not None]
+        parsed = [(i, _parse_step(file, section, i, e, problems)) for i, e in enumerate(entries)]
+        steps[section] = [s for _, s in parsed if s is not None]
+        indexes[section] = [i for i, s in parsed if s is not None]
+    problems += checks.check_steps(file, steps, indexes)
+    if config is not None:
+        problems += checks.check_output(file, config)
     if problems:
         raise ConfigError(problems)
     return Pipeline(path=Path(file), config=config, steps=steps)
@@ -237,13 +272,7 @@ def load_config(path: str | Path) -> Pipeline:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    data = load_yaml(text, str(path))  # no duplicate keys, alias bombs or deep nesting
     pipeline = parse_config(data, str(path))
     pipeline.path = path
     return pipeline

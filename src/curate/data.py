@@ -35,6 +35,8 @@ LANG = "lang"
 LANG_SCORE = "lang_score"
 CONTENT_SHA1 = "content_sha1"  # sha1 of the normalized text (exact dedup key)
 N_WORDS = "n_words"
+FRONT_MATTER_ERROR = "front_matter_error"  # why a Markdown file's front matter was not (all) used
+PDF_PAGES_READ = "pdf_pages_read"  # "300 of 412" when a PDF was cut at the extractor's max_pages
 
 # --- dedup --------------------------------------------------------------------------------------
 CLUSTER_ID = "minhash_cluster"
@@ -57,6 +59,7 @@ REF_MODELS = "ref_models"  # list of reference model ids, in the order of REF_BP
 REF_BPB = "ref_bpb"  # list: bits per byte under each reference model
 REF_RATIO = "ref_ratio"  # mean over references of ref_bpb - target_bpb (bits/byte)
 LIRA = "lira"  # offline LiRA z-score of the target against the references (K >= 2)
+REF_RATIO_OUT = "ref_ratio_out"  # bpb under the OUT reference (tuned on non-members) - target bpb
 MEMBERSHIP_THRESHOLD = "membership_threshold"  # decision threshold in score units (reject at or above)
 MEMBERSHIP_REVIEW_FROM = "membership_review_from"  # scores in [review_from, threshold) go to review
 

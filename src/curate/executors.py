@@ -44,6 +44,11 @@ def make_executor(
     (Slurm jobs are named `<slurm.job_name>-<job_name>-<phase>`)."""
     logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
+    if phase.inline_if_small and config.type != "slurm":
+        from curate.dedup.inprocess import InProcessExecutor, is_small
+
+        if is_small(phase.inline_if_small):
+            return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
         from curate.local_executor import LocalExecutor
 

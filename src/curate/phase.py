@@ -43,6 +43,7 @@ class Phase:
     name: str
     steps: list[PipelineStep] = field(default_factory=list)
     tasks: int = 1
+    inline_if_small: str | None = None  # a stage folder: tasks run in this process when it is small
 
 
 def build_step(spec: StepConfig, ctx: RunContext) -> Any:

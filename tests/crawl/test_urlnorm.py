@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curate.crawl.urlnorm import normalize_url
+from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key, site_of
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,24 @@ def test_equal_pages_are_equal_strings():
         "http://user:pw@x.test/a/c?a=1&b=2",
     ]
     assert {normalize_url(u) for u in same} == {"http://x.test/a/c?a=1&b=2"}
+
+
+def test_normalize_url():
+    assert (
+        normalize_url("HTTP://Example.COM:80/a/./b/../c?utm_source=x&b=2&a=1#frag")
+        == "http://example.com/a/c?a=1&b=2"
+    )
+    assert normalize_url("https://example.com") == "https://example.com/"
+    assert normalize_url("../x", "https://example.com/a/b/") == "https://example.com/a/x"
+    assert normalize_url("https://bücher.de/%7euser/") == "https://xn--bcher-kva.de/~user/"
+    assert host_key("http://127.0.0.1:8080/x") == "127.0.0.1:8080"
+    for bad in ("mailto:a@b.c", "ftp://x.org/", "http:///nohost", "http://[::1"):
+        with pytest.raises(BadUrl):
+            normalize_url(bad)
+
+
+def test_sites_and_partitions():
+    assert site_of("blog.ethereum.org") == "ethereum.org" == site_of("ethereum.org")
+    assert site_of("a.b.co.uk") == "b.co.uk" and site_of("foo.github.io") == "foo.github.io"
+    assert site_of("127.0.0.1") == "127.0.0.1"
+    assert partition_key("https://docs.x.org/a") == partition_key("http://x.org/b")  # one site, one task

@@ -40,7 +40,9 @@ def test_calibrated_zlib_decision_drops_the_preamble_and_keeps_fresh_prose(smoll
     lines = (ROOT / "data" / "calibration" / "non_members.jsonl").read_text().splitlines()
     (tmp_path / "cal.jsonl").write_text("\n".join(lines[:10]))  # 10 texts keep the test short
     fresh = json.loads(lines[10])["text"]
-    step = MembershipScore(calibration=str(tmp_path / "cal.jsonl"), target_fpr=0.01, device="cpu")
+    step = MembershipScore(
+        calibration=str(tmp_path / "cal.jsonl"), target_fpr=0.01, device="cpu", decision_score="zlib"
+    )
     preamble, kept = step.run([Document(text=PREAMBLE, id="p"), Document(text=fresh, id="f")])
     assert preamble.metadata[M.DECISION] == M.REJECT and preamble.metadata[M.REASON] == "likely_member"
     assert M.DECISION not in kept.metadata

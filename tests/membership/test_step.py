@@ -85,7 +85,7 @@ def test_calibration_sets_the_threshold_at_the_target_fpr(tiny_dir, tmp_path):
     path = tmp_path / "non_members.jsonl"
     path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
     step = MembershipScore(target=str(tiny_dir), calibration=str(path), target_fpr=0.1, review_fpr=0.25,
-                           cache_dir=str(tmp_path / "state"))  # fmt: skip
+                           cache_dir=str(tmp_path / "state"), decision_score="zlib")  # fmt: skip
     out = run(step, texts)
     assert sum(d.metadata.get(M.DECISION) == M.REJECT for d in out) == 2  # 10% of 20
     assert sum(d.metadata.get(M.DECISION) == M.REVIEW for d in out) == 3  # up to 25%
@@ -146,3 +146,28 @@ def test_runs_inside_a_datatrove_pipeline_and_logs_progress(tiny_dir, tmp_path):
     step._log_progress(step._scorers[0])
     logger.remove(sink)
     assert any("tokens/s" in m and "cache hits" in m for m in messages)
+
+
+def test_auto_tunes_an_out_reference_and_chooses_by_tpr_on_known_members(member_dirs, tmp_path, monkeypatch):
+    from loguru import logger
+
+    monkeypatch.setenv("CURATE_CACHE", str(tmp_path / "cache"))
+    target, ref = member_dirs
+    rng = __import__("random").Random(0)
+    noise = ["".join(rng.choice("abcdefghij klmnop") for _ in range(120)) for _ in range(25)]
+    (tmp_path / "cal.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in noise[:24]))
+    seen = [SEEN, SEEN[:150], SEEN + SEEN[:40]]
+    (tmp_path / "members.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in seen))
+    messages: list[str] = []
+    sink = logger.add(messages.append, format="{message}")
+    step = MembershipScore(target=target, references=[ref], calibration=str(tmp_path / "cal.jsonl"),
+                           members=str(tmp_path / "members.jsonl"), target_fpr=0.1, out_epochs=2)  # fmt: skip
+    out = run(step, [SEEN, noise[24]])  # a member, and fresh text of the population's kind
+    logger.remove(sink)
+    assert list((tmp_path / "cache" / "models").glob("out-target-*/config.json"))  # tuned and cached
+    line = next(m for m in messages if "decision score" in m)
+    chosen = out[0].metadata[M.MEMBERSHIP_METHOD]
+    assert f"decision score {chosen} (TPR 1.00" in line and "ref_ratio_out TPR" in line  # figures logged
+    assert out[0].metadata[M.DECISION] == M.REJECT and M.DECISION not in out[1].metadata
+    assert out[0].metadata[M.REF_RATIO_OUT] is not None
+    assert step._cal.n_texts == 12  # half of the calibration texts tuned the OUT reference

@@ -11,7 +11,7 @@ Maths (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 
   candidate pair when all r rows of at least one band agree, with probability
   1 - (1 - J**r)**b, an S-curve with its steepest point near (1/b)**(1/r).
 - b and r, unless given, minimise 0.02·(false-positive area below the threshold) + 0.98·(false-
-  negative area above it) of that curve (datasketch's `_optimal_param` objective). The
+  negative area above it) of that curve (datasketch's LSH parameter optimiser, called). The
   weights favour recall because every candidate is then *verified*: a pair counts as duplicate
   only when its estimated Jaccard is ≥ `threshold`. For threshold 0.8 and P = 128 this gives
   b = 17, r = 7: P[candidate] = 0.98 at J = 0.8, 0.77 at J = 0.7, 0.38 at J = 0.6.
@@ -29,8 +29,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
-
 from curate.dedup.keep import DEFAULT_KEEP, DEFAULT_PREFER_KIND, KeepCriterion, check_keep
 from curate.dedup.shingles import MAX_BATCH_CHARS, ShingleMode
 from curate.errors import ConfigError
@@ -41,20 +39,12 @@ FP_WEIGHT, FN_WEIGHT = 0.02, 0.98
 
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) with b·r ≤ num_perm minimising the weighted error areas, recall favoured.
+    """(bands, rows) with b·r ≤ num_perm minimising the weighted error areas, recall favoured:
+    datasketch's optimiser (`MinHashLSH` picks its bands the same way)."""
+    from datasketch.lsh import _optimal_param
 
-    The same objective as datasketch's `_optimal_param`, integrated on a grid with numpy.
-    """
-    s = np.linspace(0.0, 1.0, 1001)
-    b, r = np.meshgrid(np.arange(1, num_perm + 1), np.arange(1, num_perm + 1), indexing="ij")
-    ok = b * r <= num_perm
-    b, r = b[ok], r[ok]
-    p = 1.0 - (1.0 - s[None, :] ** r[:, None]) ** b[:, None]  # P[candidate | J = s]
-    below = s <= threshold
-    fp = np.trapezoid(np.where(below, p, 0.0), s, axis=1)
-    fn = np.trapezoid(np.where(below, 0.0, 1.0 - p), s, axis=1)
-    best = int(np.argmin(FP_WEIGHT * fp + FN_WEIGHT * fn))
-    return int(b[best]), int(r[best])
+    bands, rows = _optimal_param(threshold, num_perm, FP_WEIGHT, FN_WEIGHT)
+    return int(bands), int(rows)
 
 
 def collision_probability(similarity: float, bands: int, rows: int) -> float:
@@ -69,8 +59,11 @@ class MinhashDedup:
         threshold: Jaccard similarity (0–1] at or above which two documents are duplicates.
         num_perm: permutations per signature (signature = 4·num_perm bytes).
         bands, rows: LSH banding; give both or neither (derived from `threshold`).
-        shingle: `word` n-grams, or `char` n-grams for scripts without spaces (Japanese, Chinese).
+        shingle: `word` n-grams, `char` n-grams for scripts without spaces (Japanese, Chinese),
+            or `auto`: per document, character n-grams when most of its letters are in such a
+            script, word n-grams otherwise (one index for Japanese and English).
         ngram: n of the n-grams (words or characters).
+        char_ngram: n of the character n-grams of `auto` mode (default: `ngram`).
         seed: seed of the permutations; runs sharing an index must use the same one.
         max_chars: a longer document is signed on its first `max_chars` characters
             (`dedup_note: minhash_truncated`); exact dedup still hashes all of it.
@@ -91,6 +84,7 @@ class MinhashDedup:
         rows: int | None = None,
         shingle: ShingleMode = "word",
         ngram: int = 5,
+        char_ngram: int | None = None,
         seed: int = 1,
         max_chars: int = 1_000_000,
         keep: list[KeepCriterion] = tuple(DEFAULT_KEEP),  # type: ignore[assignment]
@@ -102,8 +96,10 @@ class MinhashDedup:
             raise ConfigError(f"threshold: expected a Jaccard similarity in (0, 1], found {threshold}")
         if not 8 <= num_perm <= 1024:
             raise ConfigError(f"num_perm: expected 8 to 1024 permutations, found {num_perm}")
-        if shingle not in ("word", "char"):
-            raise ConfigError(f"shingle: expected 'word' or 'char', found {shingle!r}")
+        if shingle not in ("word", "char", "auto"):
+            raise ConfigError(f"shingle: expected 'word', 'char' or 'auto', found {shingle!r}")
+        if char_ngram is not None and not 1 <= char_ngram <= 64:
+            raise ConfigError(f"char_ngram: expected 1 to 64, found {char_ngram}")
         if not 1 <= ngram <= 64:
             raise ConfigError(f"ngram: expected 1 to 64, found {ngram}")
         if not 1_000 <= max_chars <= MAX_BATCH_CHARS - 1:
@@ -120,8 +116,9 @@ class MinhashDedup:
         self.threshold = float(threshold)
         self.num_perm = num_perm
         self._bands, self._rows = bands, rows
-        self.shingle: Literal["word", "char"] = shingle
+        self.shingle: Literal["word", "char", "auto"] = shingle
         self.ngram = ngram
+        self.char_ngram = char_ngram or ngram
         self.seed = seed
         self.max_chars = max_chars
         self.keep = list(keep)
@@ -146,4 +143,5 @@ class MinhashDedup:
             "seed": self.seed,
             "shingle": self.shingle,
             "ngram": self.ngram,
+            **({"char_ngram": self.char_ngram} if self.shingle == "auto" else {}),
         }

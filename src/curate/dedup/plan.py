@@ -13,8 +13,10 @@
                                (rejected ones marked) → stages/dedup/<rank>.jsonl.gz
 
 Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
-through. Every phase writes its files atomically and deterministically, so datatrove's
-`skip_completed` resume never writes a document twice. Phase 1 and 4 read the same files with
+through. Inputs under `curate.dedup.inprocess.SMALL_INPUT_BYTES` (16 MiB of compressed stage files,
+about 20,000 documents) run their phases in the calling process: no executor start-ups.
+Every phase writes its files atomically and deterministically, so datatrove's `skip_completed`
+resume never writes a document twice. Phase 1 and 4 read the same files with
 the same number of tasks, so a document is found again by (task, position).
 """
 
@@ -97,4 +99,6 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
             settings.tasks,
         )
     )
+    for phase in phases:  # decided when each phase starts: the ingest output does not exist yet
+        phase.inline_if_small = settings.input_dir
     return phases

@@ -266,3 +266,14 @@ def _load_ct2(
     loaded = LoadedModel(f"{name}@{digest}", None, tokenizer, "cpu", meta, "ct2", generator)
     logger.info(f"loaded model {loaded.model_id} on cpu, backend ct2 ({compute_type}, {n_threads} threads)")
     return loaded
+
+
+def checkpoint(spec: str) -> tuple[Path, str, str]:
+    """`(transformers checkpoint directory, name, fingerprint)` of a spec; a GGUF is dequantised first."""
+    directory, gguf_file = resolve(spec)
+    try:
+        digest = fingerprint(directory, gguf_file)
+        source = _dequantised(directory, gguf_file, digest) if gguf_file else directory
+    except Exception as exc:
+        raise ModelLoadError(f"model {spec!r}: cannot load {directory / (gguf_file or '')}: {exc}") from exc
+    return source, Path(gguf_file).stem if gguf_file else directory.name, digest

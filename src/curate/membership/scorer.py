@@ -122,6 +122,7 @@ class TextScores:
     refs: list[DocScore]
     zlib_bpb: float
     scores: dict[str, float | None]
+    out: DocScore | None = None  # under the OUT reference, when the step tuned one
 
 
 def score_texts(

@@ -24,11 +24,15 @@ from curate import data as M
 from curate.errors import ConfigError
 from curate.membership.cache import ScoreCache
 from curate.membership.calibrate import Calibration, read_texts
+from curate.membership.choose import choose_score, log_choice
 from curate.membership.models import choose_backend, load_model
+from curate.membership.outref import OutTraining, out_reference
 from curate.membership.scorer import TextScorer, TextScores, clean_text, score_texts
+from curate.membership.scores import ref_ratio
 
 STAGE = "membership"
-ScoreName = Literal["zlib_diff", "loss", "zlib", "ref_ratio", "mink_pp", "lira"]
+ScoreName = Literal["auto", "zlib_diff", "loss", "zlib", "ref_ratio", "ref_ratio_out", "mink_pp", "lira"]
+POPULATION_SHARE = 0.5  # of the calibration texts, when no population file is given
 
 
 class MembershipScore(PipelineStep):
@@ -37,10 +41,17 @@ class MembershipScore(PipelineStep):
     Args:
         target: model spec of the base model to be trained (alias `smollm2`, a `.gguf` file or a dir).
         references: model specs of reference models (other families or cut-offs); zlib is always used.
-        decision_score: the score that decides. zlib (default): without a reference model it is the one
-            that drops memorised famous text and keeps fresh prose on the bundled sample, and second only
-            to mink_pp in benchmarks/membership_auc.py; ref_ratio is the best of all there (use it when
-            `references` are set); also lira (>= 2 references), mink_pp, loss, zlib_diff.
+        decision_score: the score that decides. auto (default): with calibration texts, an OUT reference
+            is tuned on a population set and the score with the highest TPR at `target_fpr` on `members`
+            vs held-back calibration texts decides (`curate.membership.choose`; ref_ratio_out without
+            `members`); without calibration ref_ratio (with references) or zlib. Or name one: zlib,
+            zlib_diff, loss, mink_pp, ref_ratio (>= 1 reference), lira (>= 2), ref_ratio_out.
+        population: JSONL of known non-members of the domain to tune the OUT reference on (default: a
+            seeded half of the calibration texts; the other half is held back for the threshold).
+        members: JSONL of texts known to be in the target's training data (public famous text), used
+            only to choose the decision score.
+        out_reference: tune the OUT reference when calibration or population texts are given
+            (`curate.membership.outref`; cached by content hash). out_epochs: its training passes.
         threshold: reject when the decision score is >= this (score units); excludes `calibration`.
         band: width of the review band below the threshold (score units).
         calibration: JSONL of known non-members (`text` field); sets the threshold at `target_fpr`.
@@ -70,7 +81,7 @@ class MembershipScore(PipelineStep):
         self,
         target: str = "smollm2",
         references: list[str] | None = None,
-        decision_score: ScoreName = "zlib",
+        decision_score: ScoreName = "auto",
         threshold: float | None = None,
         band: float = 0.0,
         calibration: str | None = None,
@@ -89,6 +100,10 @@ class MembershipScore(PipelineStep):
         torch_compile: bool = False,
         backend: Literal["auto", "torch", "ct2"] = "auto",
         compute_type: Literal["float32", "int8", "int8_float32"] = "float32",
+        population: str | None = None,
+        members: str | None = None,
+        out_reference: bool = True,
+        out_epochs: int = 4,
         cache_dir: str | None = None,
     ):
         super().__init__()
@@ -98,6 +113,14 @@ class MembershipScore(PipelineStep):
             problems.append("decision_score 'ref_ratio' needs at least one model in references")
         if decision_score == "lira" and len(refs) < 2:
             problems.append(f"decision_score 'lira' needs at least 2 references, found {len(refs)}")
+        if decision_score == "ref_ratio_out" and not (out_reference and (calibration or population)):
+            problems.append(
+                "decision_score 'ref_ratio_out' needs out_reference with calibration or population"
+            )
+        if members is not None and calibration is None:
+            problems.append("members needs calibration (held-back non-members to compare them with)")
+        if out_epochs < 1:
+            problems.append(f"out_epochs must be >= 1, found {out_epochs}")
         if threshold is not None and calibration is not None:
             problems.append("give either threshold or calibration, not both")
         if review_fpr is not None and (calibration is None or not target_fpr < review_fpr < 1):
@@ -121,35 +144,88 @@ class MembershipScore(PipelineStep):
         self.batch_tokens, self.buffer_docs = batch_tokens, buffer_docs
         self.device, self.dtype, self.torch_compile, self.cache_dir = device, dtype, torch_compile, cache_dir
         self.backend, self.compute_type = backend, compute_type
+        self.population, self.members = population, members
+        wanted = decision_score in ("auto", "ref_ratio_out") or members is not None
+        self.out_reference = out_reference and wanted and bool(calibration or population)
+        self.out_epochs = out_epochs
+        self._out: TextScorer | None = None
+        self._decide_by = decision_score
         self._scorers: list[TextScorer] | None = None
         self._cal: Calibration | None = None
         self._rank, self._n_docs, self._last_log = 0, 0, 0.0
 
     def _setup(self) -> None:
-        """Load the models (once per process) and the calibration; errors stop the task before output."""
+        """Load the models (once per process), tune the OUT reference, choose the decision score and
+        calibrate; errors stop the task before output."""
         cache = ScoreCache(self.cache_dir)
         options = dict(window=self.window, stride=self.stride, batch_tokens=self.batch_tokens, k=self.mink_k)
+        full_vocab = self.decision_score == "mink_pp"
         self._scorers = [
-            TextScorer(
-                self._load(spec, full_vocab=i == 0 and self.decision_score == "mink_pp"), cache, **options
-            )
+            TextScorer(self._load(spec, full_vocab=i == 0 and full_vocab), cache, **options)
             for i, spec in enumerate([self.target, *self.references])
         ]
+        held_back: list[str] = []
         if self.calibration is not None:
-            texts = [clean_text(t, self.max_chars)[0] for t in read_texts(self.calibration)]
-            results = score_texts(self._scorers, texts, self.min_tokens, self.lira_std_floor)
-            values = [r.scores[self.decision_score] for r in results if r is not None]
+            held_back = [clean_text(t, self.max_chars)[0] for t in read_texts(self.calibration)]
+        if self.out_reference:
+            if self.population is not None:
+                population = [clean_text(t, self.max_chars)[0] for t in read_texts(self.population)]
+            else:
+                population, held_back = split_population(held_back)
+            path = out_reference(self.target, population, OutTraining(epochs=self.out_epochs))
+            self._out = TextScorer(self._load(str(path), full_vocab=False), cache, **options)
+        self._decide_by = self._choose(held_back)
+        if self.calibration is not None:
+            results = self._score(held_back)
+            values = [r.scores[self._decide_by] for r in results if r is not None]
+            source = f"{self.calibration} ({len(held_back)} held-back texts)"
             self._cal = Calibration.from_scores(
-                self.decision_score, values, self.target_fpr, self.review_fpr, self.band, self.calibration
+                self._decide_by, values, self.target_fpr, self.review_fpr, self.band, source
             )
             if self.cache_dir is not None:
                 self._cal.save(self.cache_dir)
         elif self.threshold is not None:
             self._cal = Calibration(
-                self.decision_score, self.threshold, self.threshold - self.band, 0.0, None, 0, "threshold"
+                self._decide_by, self.threshold, self.threshold - self.band, 0.0, None, 0, "threshold"
             )
         else:
             logger.warning("membership: no threshold or calibration; scores are recorded, nothing is decided")
+
+    def _choose(self, held_back: list[str]) -> str:
+        """The decision score: as configured, or (auto) by TPR at target_fpr on known members."""
+        if self.decision_score != "auto" and self.members is None:
+            return self.decision_score
+        candidates = ["zlib", "loss", "zlib_diff"]
+        candidates += ["mink_pp"] if self._scorers[0].lm.backend == "torch" else []
+        candidates += ["ref_ratio"] if self.references else []
+        candidates += ["lira"] if len(self.references) >= 2 else []
+        candidates += ["ref_ratio_out"] if self._out is not None else []
+        if self.calibration is None:
+            return "ref_ratio" if self.references else "zlib"
+        members: dict[str, list] = {}
+        non_members: dict[str, list] = {}
+        if self.members is not None:
+            texts = [clean_text(t, self.max_chars)[0] for t in read_texts(self.members)]
+            for into, group in ((members, texts), (non_members, held_back)):
+                rows = [r.scores for r in self._score(group) if r is not None]
+                into.update({c: [row[c] for row in rows] for c in candidates})
+        chosen, figures = choose_score(members, non_members, self.target_fpr, candidates)
+        if self.decision_score != "auto":  # figures logged, the configured score still decides
+            log_choice(chosen, figures, self.target_fpr, f"measured; {self.decision_score} is configured")
+            return self.decision_score
+        log_choice(chosen, figures, self.target_fpr, "auto")
+        return chosen
+
+    def _score(self, texts: list[str]) -> list[TextScores | None]:
+        """Every score of each text, ref_ratio_out included when the OUT reference exists."""
+        results = score_texts(self._scorers, texts, self.min_tokens, self.lira_std_floor)
+        if self._out is None:
+            return results
+        for result, out in zip(results, self._out.score(texts), strict=True):
+            if result is not None:
+                result.out = out
+                result.scores["ref_ratio_out"] = ref_ratio(result.target.bpb, [out.bpb])
+        return results
 
     def _load(self, spec: str, full_vocab: bool):
         """Load one model with the backend `backend` stands for (logged by `load_model`)."""
@@ -164,17 +240,19 @@ class MembershipScore(PipelineStep):
             md[M.MEMBERSHIP_METHOD] = "too_short"
             self.stat_update("too_short")
             return
-        target, value = result.target, result.scores[self.decision_score]
+        target, value = result.target, result.scores[self._decide_by]
         md.update({
             M.N_TOKENS: target.n_tokens, M.N_BYTES: target.n_bytes, M.TARGET_BPB: target.bpb,
             M.TARGET_LOSS: target.loss, M.ZLIB_BPB: result.zlib_bpb, M.ZLIB_SCORE: result.scores["zlib"],
-            M.MINK_PP: result.scores["mink_pp"], M.MEMBERSHIP_METHOD: self.decision_score,
+            M.MINK_PP: result.scores["mink_pp"], M.MEMBERSHIP_METHOD: self._decide_by,
             M.MEMBERSHIP_SCORE: value,
         })  # fmt: skip
         if self.references:
             md[M.REF_MODELS] = [s.lm.model_id for s in self._scorers[1:]]
             md[M.REF_BPB] = [r.bpb for r in result.refs]
             md[M.REF_RATIO], md[M.LIRA] = result.scores["ref_ratio"], result.scores["lira"]
+        if self._out is not None:
+            md[M.REF_RATIO_OUT] = result.scores["ref_ratio_out"]
         self.stat_update("scored")
         if self._cal is None:
             return
@@ -190,7 +268,7 @@ class MembershipScore(PipelineStep):
         cleaned = [clean_text(d.text, self.max_chars) for d in docs]
         texts = [t for t, _ in cleaned]
         try:
-            results = score_texts(self._scorers, texts, self.min_tokens, self.lira_std_floor)
+            results = self._score(texts)
         except Exception as exc:  # noqa: BLE001 - one bad batch must not end the run: retry one by one
             if len(docs) == 1:
                 logger.warning(f"membership: cannot score document {docs[0].id}: {exc!r}")
@@ -227,6 +305,16 @@ class MembershipScore(PipelineStep):
                     self._score_live(live)
                 self._n_docs += len(live)
             yield from chunk
+
+
+def split_population(texts: list[str]) -> tuple[list[str], list[str]]:
+    """(population, held back): a seeded random `POPULATION_SHARE` of the texts and the rest."""
+    import random
+
+    order = list(range(len(texts)))
+    random.Random(0).shuffle(order)
+    cut = int(len(texts) * POPULATION_SHARE)
+    return [texts[i] for i in sorted(order[:cut])], [texts[i] for i in sorted(order[cut:])]
 
 
 def _chunks(docs, size: int) -> Iterator[list[Document]]:

@@ -22,7 +22,7 @@ run read is not opened again (one `not_modified` row).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -30,8 +30,9 @@ from loguru import logger
 
 from curate import data as M
 from curate.errors import ConfigError
+from curate.io import utcnow
+from curate.kinds import KINDS, guess_kind
 from curate.sources.files_seen import ARCHIVE_MTIME, ARCHIVE_SIZE, SeenFiles
-from curate.sources.kinds import KINDS, guess_kind
 from curate.sources.warc_read import READERS, Damage, WarcItem, is_arc, read_archive
 
 STAGE = "sources"
@@ -120,9 +121,7 @@ class WarcSource(PipelineStep):
         return Document(text="", id=doc_id, metadata=base)
 
     def _reject(self, doc_id: str, path: str, reason: str, **details) -> Document:
-        doc = self._doc(
-            doc_id, path, **{M.FETCHED_AT: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        )
+        doc = self._doc(doc_id, path, **{M.FETCHED_AT: utcnow()})
         return M.reject(doc, STAGE, reason, **details)
 
     def _archive(

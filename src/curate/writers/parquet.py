@@ -58,6 +58,7 @@ SCHEMA = pa.schema(
         (M.REF_BPB, _F64S),
         (M.REF_RATIO, _F64),
         (M.LIRA, _F64),
+        (M.REF_RATIO_OUT, _F64),
         (M.MEMBERSHIP_SCORE, _F64),
         (M.MEMBERSHIP_METHOD, _STR),
         (M.MEMBERSHIP_THRESHOLD, _F64),

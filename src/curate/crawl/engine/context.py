@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from curate import data as M
 from curate.crawl.engine.hosts import HostState, Scheduler
 from curate.crawl.engine.outbuffer import OutBuffer
 from curate.crawl.engine.progress import Progress
@@ -26,7 +27,7 @@ from curate.crawl.state import waiting
 from curate.crawl.state.frontier import Frontier, UrlRow
 from curate.crawl.state.warcstore import WarcStore
 from curate.crawl.urlnorm import BadUrl, host_key, normalize_url, partition_key
-from curate.sources.kinds import guess_kind
+from curate.kinds import guess_kind
 
 INHERITED_KINDS = ("blog", "docs", "news", "research")
 SKIPS = ("robots_disallowed", "not_modified", "noindex", "duplicate_canonical", "redirect_to_known_url",
@@ -132,4 +133,6 @@ class CrawlContext:
         if outcome["status"] not in ("redirected", waiting.WAITING):  # the chain's last hop is final
             for doc, size in settle_waiting(self.frontier, self.warc, self.source, [row.url, row.origin],
                                             outcome["status"] == "doc"):  # fmt: skip
+                reason = doc.metadata.get(M.REASON)
+                self.progress.record(host.key, False, "rejected" if reason else "doc", reason, False)
                 self.out.put(doc, size)

@@ -36,9 +36,19 @@ class GuardedAdapter(HTTPAdapter):
         raise requests.exceptions.InvalidProxyURL("proxies are not used: they would bypass the address guard")
 
 
+class CrawlSession(requests.Session):
+    """A session that never follows redirects itself. `Session.send` with `allow_redirects=False`
+    still asks `resolve_redirects` for the next request, which reads (and decompresses) the whole
+    body of a 3xx response; here it yields nothing, so a redirect's body is bounded like any other
+    (the fetcher drains at most 64 KiB of it)."""
+
+    def resolve_redirects(self, resp, req, *args, **kwargs):
+        return iter(())
+
+
 def guarded_session(guard: AddressGuard, user_agent: str, num_pools: int = 256) -> requests.Session:
     """A session for the crawler's requests (see the module docstring)."""
-    session = requests.Session()
+    session = CrawlSession()
     session.trust_env = False
     session.proxies = {}
     session.cookies = RequestsCookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from curate.crawl.job import Seed
-from curate.sources.kinds import guess_kind
+from curate.kinds import guess_kind
 
 KIND_COLUMNS = {"whitepaper": "whitepaper", "blog": "blog", "docs": "docs", "feed": "blog", "news": "news"}
 _SITEMAP_URL = re.compile(r"sitemap[^/]*\.xml(\.gz)?$", re.I)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 
 import pytest
 
@@ -19,7 +20,23 @@ class CookieHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    sent: list = []
+
     def do_GET(self):
+        if self.path == "/moved-with-a-body":  # a redirect whose body never ends (64 MiB declared)
+            self.send_response(302)
+            self.send_header("Location", "/x")
+            self.send_header("Content-Length", str(64 * 2**20))
+            self.end_headers()
+            n = 0
+            try:
+                for _ in range(64):
+                    self.wfile.write(b"x" * 2**20)
+                    n += 2**20
+            except OSError:
+                pass
+            self.sent.append(n)
+            return
         self.cookies.append(self.headers.get("Cookie"))
         self.send_response(200)
         self.send_header("Set-Cookie", "sid=abc; Path=/")
@@ -50,3 +67,15 @@ def test_requests_session_with_the_guarded_adapter(server, monkeypatch):
         fetcher.get(server.replace("127.0.0.1", "127.0.0.2") + "/x")
     assert refused.value.reason == "blocked_address"
     fetcher.close()
+
+
+def test_a_redirect_body_is_not_read(server):
+    fetcher = Fetcher(Limits(allow_networks=["127.0.0.1/32"]), "curate/0.1 (test)")
+    resp = fetcher.get(server + "/moved-with-a-body")
+    assert resp.status == 302 and resp.headers["location"] == "/x" and resp.body == b""
+    fetcher.close()
+    for _ in range(100):
+        if CookieHandler.sent:
+            break
+        time.sleep(0.05)
+    assert CookieHandler.sent and CookieHandler.sent[0] < 32 * 2**20  # not drained to the end

@@ -1,0 +1,65 @@
+"""Small dedup inputs run in this process, with the same results and completion markers as a pool."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from datatrove.executor import LocalPipelineExecutor
+
+from curate import data as M
+from curate.config import ExecutorConfig
+from curate.dedup import inprocess
+from curate.dedup.inprocess import InProcessExecutor
+from curate.dedup.plan import phases_for
+from curate.executors import make_executor
+from tests.dedup.conftest import edit, lorem, read_stage, settings_for, write_ingest
+
+
+def shards() -> list[list[dict]]:
+    originals = [{"id": f"o{i}", "text": lorem(i, 150)} for i in range(8)]
+    copies = [
+        {"id": "near-o1", "text": edit(originals[1]["text"], 0.01, 1)},
+        {"id": "same-o5", **originals[5]},
+    ]
+    copies[1]["id"] = "same-o5"
+    return [originals[:4] + copies[:1], originals[4:] + copies[1:]]
+
+
+def run(tmp_path: Path, small: bool, monkeypatch) -> tuple[dict, list]:
+    monkeypatch.setattr(inprocess, "SMALL_INPUT_BYTES", 1 << 30 if small else 0)
+    run_dir = tmp_path / ("small" if small else "pool") / "p" / "r1"
+    write_ingest(run_dir, shards())
+    settings = settings_for(run_dir, run_dir.parent / "state", 2)
+    kinds = []
+    for phase in phases_for(settings):
+        executor = make_executor(phase, ExecutorConfig(), run_dir / "logs")
+        kinds.append(type(executor))
+        executor.run()
+        assert len(list((run_dir / "logs" / phase.name / "completions").iterdir())) == phase.tasks
+    return read_stage(run_dir), kinds
+
+
+def test_small_inputs_run_here_with_the_results_of_a_process_pool(tmp_path, monkeypatch):
+    here, kinds_here = run(tmp_path, True, monkeypatch)
+    pooled, kinds_pool = run(tmp_path, False, monkeypatch)
+    assert set(kinds_here) == {InProcessExecutor} and InProcessExecutor not in kinds_pool
+    assert all(issubclass(k, LocalPipelineExecutor) for k in kinds_pool)
+    assert here.keys() == pooled.keys() and len(here) == 10
+    for doc_id, doc in here.items():
+        assert doc["metadata"].get(M.DECISION) == pooled[doc_id]["metadata"].get(M.DECISION)
+    rejected = {k for k, d in here.items() if d["metadata"].get(M.DECISION) == M.REJECT}
+    assert rejected == {"near-o1", "same-o5"}
+
+
+def test_in_process_tasks_run_in_this_process_and_a_rerun_skips_them(tmp_path):
+    seen: list[int] = []
+
+    def step(data, rank: int = 0, world_size: int = 1):
+        seen.append(os.getpid())
+        yield from data or ()
+
+    logs = tmp_path / "logs"
+    InProcessExecutor([step], tasks=3, logging_dir=str(logs)).run()
+    InProcessExecutor([step], tasks=3, logging_dir=str(logs)).run()
+    assert seen == [os.getpid()] * 3 and len(list((logs / "completions").iterdir())) == 3
