@@ -24,7 +24,7 @@ import re
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import line_rules, precision
+from curate.extract import line_model, line_rules, precision
 from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
@@ -100,6 +100,9 @@ class ArticleExtract(HtmlExtract):
         complete_ratio: float = 2.0,
         complete_min_words: int = 40,
         phrases: bool = True,
+        line_model: bool = True,
+        line_threshold: float | None = None,
+        add_threshold: float | None = None,
     ):
         super().__init__(favor_precision, include_tables, fast, extensive_date_search, max_html_bytes)
         if fallback not in ("resiliparse", "none"):
@@ -117,6 +120,9 @@ class ArticleExtract(HtmlExtract):
         self.complete_ratio = complete_ratio
         self.complete_min_words = complete_min_words
         self.phrases = phrases
+        self.line_model = line_model
+        self.line_threshold = line_threshold
+        self.add_threshold = add_threshold
 
     def process(self, doc: Document) -> None:
         if self.plain:
@@ -147,6 +153,20 @@ class ArticleExtract(HtmlExtract):
 
     def extract(self, raw: bytes | str, url: str | None = None):
         """(text, PageMeta, trafilatura's result dict) for one page; raises on unparsable input."""
+        text, meta, result, tree, second = self.candidate(raw, url)
+        if self.line_model and text:
+            kept = line_model.filter_lines(text, tree, second, meta.title, self.line_threshold)
+            dropped = {line_model.norm(x) for x in text.split("\n")} - {
+                line_model.norm(x) for x in kept.split("\n")
+            }
+            if second:
+                second = line_rules.clean_lines(second, meta.title, phrases=self.phrases)
+                text = line_model.add_lines(text, second, tree, meta.title, self.add_threshold)
+            text = "\n".join(x for x in text.split("\n") if line_model.norm(x) not in dropped)
+        return text, meta, result
+
+    def candidate(self, raw: bytes | str, url: str | None = None):
+        """(text, PageMeta, result dict, pruned tree, second extractor's text) before the line model."""
         bare_extraction, load_html, date_params = _trafilatura()
         tree = load_html(raw)
         if tree is None:
@@ -186,4 +206,4 @@ class ArticleExtract(HtmlExtract):
             )
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
-        return text, meta, result
+        return text, meta, result, tree, second
