@@ -36,11 +36,24 @@ def test_lines_are_matched_to_their_elements_and_described():
 
 def test_a_logistic_model_drops_the_lines_above_its_threshold():
     model = SimpleNamespace(WEIGHTS={"bias": -2.0, "in_furniture": 4.0}, TREES=None, THRESHOLD=0.5)
+    never = SimpleNamespace(WEIGHTS={"bias": -30.0}, TREES=None, THRESHOLD=0.5)
     tree = tree_of(ARTICLE + ASIDE)
     text = "\n".join([*SENTENCES[:5], "Another story you might like to read today"])
-    kept = line_model.filter_lines(text, tree, "", "", model=model)
+    kept = line_model.refine(text, "", tree, "", models=(model, never))
     assert kept.split("\n") == SENTENCES[:5]
-    assert line_model.filter_lines(text, tree, "", "", threshold=0.99, model=model) == text
+    assert line_model.refine(text, "", tree, "", drop=0.99, models=(model, never)) == text
+
+
+def test_an_addition_model_adds_the_other_extractors_paragraphs_in_its_order():
+    tree = tree_of(ARTICLE)
+    keep_all = SimpleNamespace(WEIGHTS={"bias": -30.0}, TREES=None, THRESHOLD=0.5)
+    add_between = SimpleNamespace(
+        WEIGHTS={"bias": -4.0, "prev_kept": 4.0, "next_kept": 4.0}, TREES=None, THRESHOLD=0.5
+    )
+    primary = "\n".join([SENTENCES[0], SENTENCES[2], SENTENCES[4]])
+    second = "\n".join([*SENTENCES[:5], SENTENCES[7]])  # 1 and 3 between kept ones, 7 after the last
+    out = line_model.refine(primary, second, tree, "", models=(keep_all, add_between))
+    assert out.split("\n") == SENTENCES[:5]
 
 
 def test_boosted_trees_add_their_leaves_to_the_prior_log_odds():

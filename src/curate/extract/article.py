@@ -155,14 +155,10 @@ class ArticleExtract(HtmlExtract):
         """(text, PageMeta, trafilatura's result dict) for one page; raises on unparsable input."""
         text, meta, result, tree, second = self.candidate(raw, url)
         if self.line_model and text:
-            kept = line_model.filter_lines(text, tree, second, meta.title, self.line_threshold)
-            dropped = {line_model.norm(x) for x in text.split("\n")} - {
-                line_model.norm(x) for x in kept.split("\n")
-            }
-            if second:
-                second = line_rules.clean_lines(second, meta.title, phrases=self.phrases)
-                text = line_model.add_lines(text, second, tree, meta.title, self.add_threshold)
-            text = "\n".join(x for x in text.split("\n") if line_model.norm(x) not in dropped)
+            clean = line_rules.clean_lines(second, meta.title, phrases=self.phrases) if second else ""
+            text = line_model.refine(
+                text, second, tree, meta.title, self.line_threshold, self.add_threshold, clean=clean
+            )
         return text, meta, result
 
     def candidate(self, raw: bytes | str, url: str | None = None):

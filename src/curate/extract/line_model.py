@@ -94,12 +94,12 @@ def _element_features(el) -> dict[str, float]:
                 names.append(name)
         node = node.getparent()
         depth += 1
-    near = " ".join(names[:3])  # the element and its two closest named ancestors
-    far = " ".join(names)
-    for scope, names_ in (("near", near), ("far", far)):
-        hits = _class_hits(names_)
+    hits = [_class_hits(name) for name in names]  # no word group spans two names
+    near = frozenset().union(*hits[:3])  # the element and its two closest named ancestors
+    far = frozenset().union(*hits)
+    for scope, found in (("near", near), ("far", far)):
         for key in _BOILER_CLASS:
-            out[f"cls_{scope}_{key}"] = float(key in hits)
+            out[f"cls_{scope}_{key}"] = float(key in found)
     out["depth"] = min(depth, 40) / 20
     text = norm(el.text_content())
     linked = sum(len(norm(a.text_content())) for a in el.iter("a"))
@@ -149,10 +149,14 @@ def index_page(tree, keys: set[str]) -> dict[str, object]:
     out = {k: found.get(k, found.get("~" + k)) for k in keys}
     missing = {k for k, el in out.items() if el is None}
     if missing:  # a line of a <br>-split paragraph or of a <pre>: one text piece of an element
+        firsts = {k.split(" ", 1)[0] for k in missing}
         for el in tree.iter("*"):
             for piece in (el.text, *(c.tail for c in el)):
-                if piece and piece.strip():
+                if piece and not piece.isspace():
                     for part in piece.split("\n"):
+                        words = part.split(None, 1)
+                        if not words or words[0] not in firsts:
+                            continue
                         key = norm(part)
                         if key in missing:
                             out[key] = el
@@ -182,12 +186,23 @@ def _main_container(keys, words, elements, share: float = 0.6):
     return (max(held, key=depth.get) if held and matched else None), parents
 
 
-def line_features(lines: list[str], tree, second: str, title: str, detail=None) -> list[dict[str, float]]:
+def _key(line: str) -> str:
+    return _LIST_MARK.sub("", norm(line))
+
+
+def line_features(
+    lines: list[str], tree, second: str, title: str, detail=None, elements=None, cache=None
+) -> list[dict[str, float]]:
     """One feature dict per line of the extracted text (`second`: the other extractor's text);
-    the page's elements are looked up only for the lines whose index is in `detail` (all: None)."""
-    keys = [_LIST_MARK.sub("", norm(line)) for line in lines]
+    the page's elements are looked up only for the lines whose index is in `detail` (all: None),
+    in `elements` (`index_page`'s answer) when given; `cache`: element -> its features."""
+    cache = {} if cache is None else cache
+    keys = [_key(line) for line in lines]
     wanted = {k for i, k in enumerate(keys) if detail is None or i in detail}
-    elements = index_page(tree, wanted) if tree is not None else {}
+    if elements is None:
+        elements = index_page(tree, wanted) if tree is not None else {}
+    else:
+        elements = {k: elements.get(k) for k in wanted}
     second_text = norm(second)
     head = norm(title).lower()
     words = [len(_WORD.findall(k)) for k in keys]
@@ -198,6 +213,10 @@ def line_features(lines: list[str], tree, second: str, title: str, detail=None) 
     rows = []
     for i, key in enumerate(keys):
         w = words[i]
+        if detail is not None and i not in detail:  # a neighbour: only whether `second` has it
+            rows.append({"in_second": float(bool(second_text) and key in second_text)})
+            cumulative += w
+            continue
         chars = max(1, len(key))
         row = {
             "bias": 1.0,
@@ -227,7 +246,9 @@ def line_features(lines: list[str], tree, second: str, title: str, detail=None) 
         cumulative += w
         el = elements.get(key)
         if el is not None:
-            row.update(_element_features(el))
+            if el not in cache:
+                cache[el] = _element_features(el)
+            row.update(cache[el])
             row["outside_main"] = float(main is not None and not any(a is main for a in el.iterancestors()))
             row["sibling_share"] = parents.get(el.getparent(), 0) / total_words
         else:
@@ -249,29 +270,14 @@ def _log_odds(row: dict[str, float], model) -> float:
     return z
 
 
-def probabilities(rows: list[dict[str, float]], model=None) -> list[float]:
-    """P(boilerplate) of each line (`model`: a module like `line_model_weights`)."""
-    if model is None:
-        from curate.extract import line_model_weights as model
+def probabilities(rows: list[dict[str, float]], model) -> list[float]:
+    """P(class 1) of each line (`model`: a module like `line_model_weights`)."""
     return [1 / (1 + math.exp(-max(-30.0, min(30.0, _log_odds(row, model))))) for row in rows]
 
 
-def filter_lines(text: str, tree, second: str, title: str, threshold: float | None = None, model=None) -> str:
-    """`text` without the lines the model finds boilerplate with probability > `threshold`
-    (default: the threshold chosen by cross-validation with the model)."""
-    if model is None:
-        from curate.extract import line_model_weights as model
-    if threshold is None:
-        threshold = model.THRESHOLD
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) < 2:
-        return text
-    probs = probabilities(line_features(lines, tree, second, title), model)
-    kept = [line for line, p in zip(lines, probs, strict=False) if p <= threshold]
-    return "\n".join(kept) if kept else text
-
-
-def addition_features(primary: str, second: str, tree, title: str) -> tuple[list[str], list[dict]]:
+def addition_features(
+    primary: str, second: str, tree, title: str, elements=None, cache=None
+) -> tuple[list[str], list[dict]]:
     """The paragraphs of `second` that `primary` lacks, each described as `line_features` does
     (in `second`'s context) plus whether its neighbours in `second` are in `primary` and how much
     longer `second` is."""
@@ -279,10 +285,10 @@ def addition_features(primary: str, second: str, tree, title: str) -> tuple[list
     whole = norm(primary)
     if not lines or not whole:
         return [], []
-    absent = {i for i, line in enumerate(lines) if _LIST_MARK.sub("", norm(line)) not in whole}
+    absent = {i for i, line in enumerate(lines) if _key(line) not in whole}
     if not absent:
         return [], []
-    rows = line_features(lines, tree, primary, title, detail=absent)
+    rows = line_features(lines, tree, primary, title, detail=absent, elements=elements, cache=cache)
     ratio = math.log((len(norm(second)) + 1) / (len(whole) + 1))
     out_lines, out_rows = [], []
     for i, (line, row) in enumerate(zip(lines, rows, strict=True)):
@@ -296,17 +302,37 @@ def addition_features(primary: str, second: str, tree, title: str) -> tuple[list
     return out_lines, out_rows
 
 
-def add_lines(primary: str, second: str, tree, title: str, threshold: float | None = None, model=None) -> str:
-    """`primary` with the paragraphs of `second` the addition model finds content with probability
-    > `threshold`, in `second`'s order (`combine.complete`)."""
+def refine(text: str, second: str, tree, title: str, drop=None, add=None, models=None, clean=None) -> str:
+    """`text` without the lines the line model finds boilerplate (probability > `drop`), with the
+    paragraphs of `second` (the other extractor's text) the addition model finds content
+    (probability > `add`), in `second`'s order (`combine.complete`). Thresholds default to the
+    ones chosen by cross-validation; `models`: (line model, addition model) modules; `clean`:
+    `second` after the line rules, where the additions are taken from (default: `second`)."""
     from curate.extract.combine import complete
 
-    if model is None:
-        from curate.extract import line_add_weights as model
-    if threshold is None:
-        threshold = model.THRESHOLD
-    lines, rows = addition_features(primary, second, tree, title)
+    if models is None:
+        from curate.extract import line_add_weights, line_model_weights
+
+        models = (line_model_weights, line_add_weights)
+    drop = models[0].THRESHOLD if drop is None else drop
+    add = models[1].THRESHOLD if add is None else add
+    lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
-        return primary
-    chosen = {norm(line) for line, p in zip(lines, probabilities(rows, model), strict=True) if p > threshold}
-    return complete(primary, second, keep=lambda key: key in chosen) if chosen else primary
+        return text
+    whole = norm(text)
+    clean = second if clean is None else clean
+    extra = [_key(line) for line in clean.split("\n") if line.strip()]
+    wanted = {_key(line) for line in lines} | {k for k in extra if k not in whole}
+    elements = index_page(tree, wanted) if tree is not None else {}
+    dropped, cache = set(), {}
+    if len(lines) >= 2:
+        rows = line_features(lines, tree, second, title, elements=elements, cache=cache)
+        probs = probabilities(rows, models[0])
+        dropped = {norm(x) for x, p in zip(lines, probs, strict=True) if p > drop}
+        if len(dropped) == len({norm(x) for x in lines}):
+            dropped = set()  # the model never empties a page
+    new, rows = addition_features(text, clean, tree, title, elements=elements, cache=cache)
+    chosen = {norm(x) for x, p in zip(new, probabilities(rows, models[1]), strict=True) if p > add}
+    if chosen:
+        text = complete(text, clean, keep=lambda key: key in chosen)
+    return "\n".join(x for x in text.split("\n") if x.strip() and norm(x) not in dropped)
