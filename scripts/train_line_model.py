@@ -1,16 +1,25 @@
-"""Train the `article` step's line filter (src/curate/extract/line_model.py) on the development set.
+"""Train the `article` step's line models (src/curate/extract/line_model.py) on the development set.
 
 Data: the extraction development set (`index.jsonl` + `pages/`, see benchmarks/extraction.py);
-ONLY the pages whose id ends in 0-7 are used. Every page goes through the `article` step up to
-the line model (`ArticleExtract.candidate`); each line of its text is labelled boilerplate (1)
-when it holds a 'without' snippet (or is part of one), content (0) when it holds or is part of a
-'with' snippet; other lines are left out. A logistic regression (scikit-learn, balanced classes)
-is cross-validated by the id's last digit (8 folds): for each regularisation C and threshold the
-out-of-fold lines above the threshold are dropped and the pages scored as the benchmark does. The
-best pair is refitted on all of 0-7 and written to src/curate/extract/line_model_weights.py
-(a few dozen numbers). The pages ending in 8-9 are only scored, as a report.
+ONLY the pages whose id ends in 0-7 are used to fit and choose. Every page goes through the
+`article` step up to the line models (`ArticleExtract.candidate`).
 
-    python scripts/train_line_model.py [--data DIR] [--cache FILE] [--write]
+- `--target drop` (the line filter): each line of the text is labelled boilerplate (1) when it
+  holds a 'without' snippet (or is part of one), content (0) when it holds or is part of a 'with'
+  snippet; other lines are left out. `--rules`: the furniture line rules run first (as at run
+  time with `phrases: true`).
+- `--target add` (the additions): each paragraph of resiliparse's text that the text lacks is
+  labelled content (1) or boilerplate (0) the same way.
+
+A logistic regression (`--kind lr`) or boosted trees (`--kind gbt`, at most 40 trees so that
+the shipped parameters stay a few KB; scikit-learn) are cross-validated by the id's last digit
+(8 folds): for each setting and threshold the out-of-fold decisions are applied and the pages
+scored as the benchmark does. The best pair is refitted on all of 0-7 and, with `--write`,
+written to src/curate/extract/line_model_weights.py or line_add_weights.py. The pages ending in
+8-9 are only scored, as a report. The shipped models:
+
+    python scripts/train_line_model.py --target drop --rules --kind lr --write
+    python scripts/train_line_model.py --target add --kind gbt --write
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from curate.extract.line_model import addition_features, line_features, norm  # noqa: E402
+from curate.extract.line_features import addition_features, line_features, norm  # noqa: E402
 
 _MIN_PART = 20  # a line of at least this many characters inside a snippet takes its label
 

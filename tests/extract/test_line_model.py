@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import lxml.html
 
-from curate.extract import line_model
+from curate.extract import line_features, line_model
 from curate.extract.article import ArticleExtract
 from tests.conftest import SENTENCES
 
@@ -24,7 +24,7 @@ ASIDE = (
 def test_lines_are_matched_to_their_elements_and_described():
     tree = tree_of(ARTICLE + ASIDE)
     lines = [*SENTENCES[:5], "Another story you might like to read today", "A line that is on no element"]
-    rows = line_model.line_features(lines, tree, second=" ".join(SENTENCES[:5]), title="")
+    rows = line_features.line_features(lines, tree, second=" ".join(SENTENCES[:5]), title="")
     first, teaser, orphan = rows[0], rows[5], rows[6]
     assert first["matched"] == 1 and first["tag_p"] == 1 and first["in_article"] == 1
     assert first["cls_far_content"] == 1 and first["in_second"] == 1 and first["outside_main"] == 0

@@ -10,7 +10,9 @@ credits). A second extractor reads the same pruned page, resiliparse's main-cont
 (Bevendorff et al., "Elastic ChatNoir", ECIR 2018; Resiliparse): its text when trafilatura finds
 nothing, its prose paragraphs that trafilatura missed when it finds much more (`combine`). The
 JSON-LD `articleBody` replaces the text when it is clearly longer (a page whose article exists
-only as structured data). `plain: true` is exactly the `html` step, to compare.
+only as structured data). Last, the learned line models of `line_model` drop the lines that
+read as furniture and add resiliparse's paragraphs that read as article text. `plain: true` is
+exactly the `html` step, to compare.
 
 Measured by benchmarks/extraction.py on 990 real pages (benchmarks/results/extraction.json).
 """
@@ -78,6 +80,10 @@ class ArticleExtract(HtmlExtract):
         complete_ratio: only when resiliparse's text is this many times longer (characters).
         complete_min_words: only paragraphs of at least this many words.
         phrases: drop short lines holding a call to action or a link-list label.
+        line_model: apply the learned line filter and additions (`line_model.refine`).
+        line_threshold: P(boilerplate) above which a line is dropped (default: the model's).
+        add_threshold: P(article text) above which a resiliparse paragraph is added (default:
+            the model's).
     """
 
     name = "article"
