@@ -27,11 +27,11 @@ def _pipeline(tmp: Path, top: str = "", steps: str = "", sources: str | None = N
 
 
 def _bomb(levels: int = 9) -> str:
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for i in range(1, levels):
-        refs = ",".join([f"*a{i - 1}"] * 9)
-        lines.append(f"a{i}: &a{i} [{refs}]")
-    return "\n".join(lines) + "\n"
+    """`description: [&a0 [9 strings], &a1 [*a0 x 9], ...]`: 9**levels strings once expanded, in a
+    key that validation reads (and whose error message would print the value)."""
+    parts = ['&a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    parts += [f"&a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return f"description: [{', '.join(parts)}]\n"
 
 
 def cases(tmp: Path) -> list[BadConfig]:

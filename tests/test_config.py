@@ -86,6 +86,8 @@ def test_resolved_config_fills_defaults():
                 "project": None,
                 "max_file_bytes": 50 * 2**20,
                 "text_key": "text",
+                "max_record_bytes": 16 * 2**20,
+                "max_decompressed_bytes": 2**30,
                 "incremental": True,
                 "state_dir": None,
             }

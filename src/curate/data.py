@@ -35,6 +35,8 @@ LANG = "lang"
 LANG_SCORE = "lang_score"
 CONTENT_SHA1 = "content_sha1"  # sha1 of the normalized text (exact dedup key)
 N_WORDS = "n_words"
+FRONT_MATTER_ERROR = "front_matter_error"  # why a Markdown file's front matter was not (all) used
+PDF_PAGES_READ = "pdf_pages_read"  # "300 of 412" when a PDF was cut at the extractor's max_pages
 
 # --- dedup --------------------------------------------------------------------------------------
 CLUSTER_ID = "minhash_cluster"

@@ -10,8 +10,8 @@ from datatrove.data import Document
 from curate import data as M
 from curate.extract.article import ArticleExtract
 from curate.extract.html import HtmlExtract
+from curate.extract.line_rules import clean_lines
 from curate.extract.page_meta import _strip_site_name
-from curate.extract.precision import clean_lines
 from tests.conftest import SENTENCES
 
 BODY = SENTENCES[:6]  # six distinct sentences of real prose, 10-20 words each
@@ -59,6 +59,18 @@ def test_related_posts_and_top_stories_link_lists_are_dropped():
     doc = run(page(body))
     assert all(s in doc.text for s in BODY)
     assert "Headline number" not in doc.text and "Why staking yields fall" not in doc.text
+
+
+def test_calls_to_action_are_dropped_unless_turned_off():
+    cta = (
+        "<p>Subscribe to our newsletter for weekly staking updates.</p>"
+        "<p>Lesen Sie auch: Warum Validatoren bestraft werden</p>"
+    )
+    body = f"<article><h1>Validator rewards explained</h1>{paragraphs(BODY)}{cta}</article>"
+    doc = run(page(body))
+    assert all(s in doc.text for s in BODY)
+    assert "newsletter" not in doc.text and "Lesen Sie auch" not in doc.text
+    assert "newsletter" in run(page(body), ArticleExtract(phrases=False)).text
 
 
 def test_captions_and_credits_are_dropped():

@@ -7,7 +7,7 @@ import time
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract.text import FRONT_MATTER_ERROR, TextDecode
+from curate.extract.text import TextDecode
 
 BODY = b"# Staking\n\nValidators lock tokens as collateral.\n"
 
@@ -21,7 +21,7 @@ def decode(raw: bytes, **kwargs) -> Document:
 def test_an_impossible_date_is_noted_not_raised():
     doc = decode(b"---\ntitle: Staking\ndate: 2024-13-45\n---\n" + BODY)
     assert doc.metadata[M.TITLE] == "Staking" and M.PUBLISHED not in doc.metadata
-    assert "2024-13-45" in doc.metadata[FRONT_MATTER_ERROR]
+    assert "2024-13-45" in doc.metadata[M.FRONT_MATTER_ERROR]
     assert doc.text.startswith("# Staking") and M.DECISION not in doc.metadata
 
 
@@ -51,4 +51,4 @@ def test_an_alias_bomb_is_not_expanded():
 def test_yaml_that_does_not_parse_stays_in_the_text_and_is_noted():
     doc = decode(b"---\ntitle: [unclosed\n---\n" + BODY)
     assert doc.text.startswith("---") and "bad" not in doc.metadata.get(M.REASON, "")
-    assert doc.metadata[FRONT_MATTER_ERROR].startswith(("ParserError", "ScannerError"))
+    assert doc.metadata[M.FRONT_MATTER_ERROR].startswith(("ParserError", "ScannerError"))

@@ -124,7 +124,7 @@ def test_broken_empty_and_page_limit():
     assert run(make_pdf([[]])).metadata[M.REASON] == "pdf_no_text"
     out = run(make_pdf(BODY), max_pages=1)
     text = out.text
-    assert out.metadata["pdf_pages_read"] == f"1 of {len(BODY)}"
+    assert out.metadata[M.PDF_PAGES_READ] == f"1 of {len(BODY)}"
     assert "Introduction" in text and "Consensus" not in text
 
 

@@ -141,3 +141,19 @@ def test_ids_that_are_not_strings_or_numbers_fall_back_to_the_position(tmp_path)
     (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     docs = run_source(FilesSource(paths=[f"{tmp_path}/*"], source="s"))
     assert [d.id for d in docs] == [f"s:{tmp_path / 'a.jsonl'}#1", f"s:{tmp_path / 'a.jsonl'}#2", "7"]
+
+
+def test_an_unforeseen_failure_on_one_file_is_that_files_row(tmp_path, monkeypatch):
+    from curate.sources import local
+
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": "kept"}) + "\n")
+    (tmp_path / "b.txt").write_text("also kept")
+
+    def explode(path, *args):
+        yield 1, {"text": "first record"}
+        raise MemoryError("out of memory in a reader")
+
+    monkeypatch.setattr(local, "jsonl_rows", explode)
+    docs = run_source(FilesSource(paths=[f"{tmp_path}/*"], source="s"))
+    assert [d.metadata.get(M.REASON) for d in docs] == [None, "files_failed", None]
+    assert docs[1].metadata["error"].startswith("MemoryError") and docs[2].metadata[M.PATH].endswith("b.txt")

@@ -82,8 +82,11 @@ class MinhashDedup:
         threshold: Jaccard similarity (0–1] at or above which two documents are duplicates.
         num_perm: permutations per signature (signature = 4·num_perm bytes).
         bands, rows: LSH banding; give both or neither (derived from `threshold`).
-        shingle: `word` n-grams, or `char` n-grams for scripts without spaces (Japanese, Chinese).
+        shingle: `word` n-grams, `char` n-grams for scripts without spaces (Japanese, Chinese),
+            or `auto` (the default): per document, character n-grams when at least 30% of its
+            letters are in such a script, word n-grams otherwise (one index for both).
         ngram: n of the n-grams (words or characters).
+        char_ngram: n of the character n-grams of `auto` mode (default: `ngram`).
         seed: seed of the permutations; runs sharing an index must use the same one.
         max_chars: a longer document is signed on its first `max_chars` characters
             (`dedup_note: minhash_truncated`); exact dedup still hashes all of it.
@@ -102,8 +105,9 @@ class MinhashDedup:
         num_perm: int = 128,
         bands: int | None = None,
         rows: int | None = None,
-        shingle: ShingleMode = "word",
+        shingle: ShingleMode = "auto",
         ngram: int = 5,
+        char_ngram: int | None = None,
         seed: int = 1,
         max_chars: int = 1_000_000,
         keep: list[KeepCriterion] = tuple(DEFAULT_KEEP),  # type: ignore[assignment]
@@ -115,8 +119,10 @@ class MinhashDedup:
             raise ConfigError(f"threshold: expected a Jaccard similarity in (0, 1], found {threshold}")
         if not 8 <= num_perm <= 1024:
             raise ConfigError(f"num_perm: expected 8 to 1024 permutations, found {num_perm}")
-        if shingle not in ("word", "char"):
-            raise ConfigError(f"shingle: expected 'word' or 'char', found {shingle!r}")
+        if shingle not in ("word", "char", "auto"):
+            raise ConfigError(f"shingle: expected 'word', 'char' or 'auto', found {shingle!r}")
+        if char_ngram is not None and not 1 <= char_ngram <= 64:
+            raise ConfigError(f"char_ngram: expected 1 to 64, found {char_ngram}")
         if not 1 <= ngram <= 64:
             raise ConfigError(f"ngram: expected 1 to 64, found {ngram}")
         if not 1_000 <= max_chars <= MAX_BATCH_CHARS - 1:
@@ -133,8 +139,9 @@ class MinhashDedup:
         self.threshold = float(threshold)
         self.num_perm = num_perm
         self._bands, self._rows = bands, rows
-        self.shingle: Literal["word", "char"] = shingle
+        self.shingle: Literal["word", "char", "auto"] = shingle
         self.ngram = ngram
+        self.char_ngram = char_ngram or ngram
         self.seed = seed
         self.max_chars = max_chars
         self.keep = list(keep)
@@ -159,4 +166,5 @@ class MinhashDedup:
             "seed": self.seed,
             "shingle": self.shingle,
             "ngram": self.ngram,
+            **({"char_ngram": self.char_ngram} if self.shingle == "auto" else {}),
         }

@@ -24,7 +24,7 @@ import re
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import precision
+from curate.extract import line_rules, precision
 from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
@@ -74,6 +74,10 @@ class ArticleExtract(HtmlExtract):
         structured_ratio: how much longer (characters, >= 1) the `articleBody` must be.
         fallback: `resiliparse` (main-content extraction) when trafilatura finds no text, or
             `none`.
+        complete: add resiliparse's prose paragraphs that trafilatura missed (see `combine`).
+        complete_ratio: only when resiliparse's text is this many times longer (characters).
+        complete_min_words: only paragraphs of at least this many words.
+        phrases: drop short lines holding a call to action or a link-list label.
     """
 
     name = "article"
@@ -95,6 +99,7 @@ class ArticleExtract(HtmlExtract):
         complete: bool = True,
         complete_ratio: float = 2.0,
         complete_min_words: int = 40,
+        phrases: bool = True,
     ):
         super().__init__(favor_precision, include_tables, fast, extensive_date_search, max_html_bytes)
         if fallback not in ("resiliparse", "none"):
@@ -111,6 +116,7 @@ class ArticleExtract(HtmlExtract):
         self.complete = complete
         self.complete_ratio = complete_ratio
         self.complete_min_words = complete_min_words
+        self.phrases = phrases
 
     def process(self, doc: Document) -> None:
         if self.plain:
@@ -167,13 +173,17 @@ class ArticleExtract(HtmlExtract):
             )
             or {}
         )
-        text = precision.clean_lines(result.get("text") or "", meta.title)
+        text = line_rules.clean_lines(result.get("text") or "", meta.title, phrases=self.phrases)
         if self.structured_data and meta.body and len(meta.body) > self.structured_ratio * len(text):
             text = meta.body
         if len(_WORDS.findall(text)) < 10 and len(second) > len(text):
-            text = precision.clean_lines(second, meta.title)
+            text = line_rules.clean_lines(second, meta.title, phrases=self.phrases)
         elif self.complete and second and len(second) >= self.complete_ratio * len(text):
-            text = complete(text, precision.clean_lines(second, meta.title), self.complete_min_words)
+            text = complete(
+                text,
+                line_rules.clean_lines(second, meta.title, phrases=self.phrases),
+                self.complete_min_words,
+            )
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
         return text, meta, result

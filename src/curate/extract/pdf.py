@@ -186,7 +186,7 @@ class PdfExtract(CurateStep):
         doc.text = text
         total = int(got["info"].get("page_count", 0))
         if total > self.max_pages:  # the page bound truncates rather than rejects: noted
-            doc.metadata["pdf_pages_read"] = f"{self.max_pages} of {total}"
+            doc.metadata[M.PDF_PAGES_READ] = f"{self.max_pages} of {total}"
         for key, field in ((M.TITLE, "title"), (M.AUTHOR, "author"), (M.PUBLISHED, "published")):
             if field in got["info"]:
                 if key == M.TITLE:

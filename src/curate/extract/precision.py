@@ -1,6 +1,6 @@
 """Precision rules of the `article` step: boilerplate that survives main-text extractors.
 
-Two passes, both generic (no rule names a site):
+Three passes on the parsed page, all generic (no rule names a site):
 
 - `prune_hidden(tree)`: elements the reader never sees unless they act (the `hidden` attribute,
   `aria-hidden="true"`, inline `display:none` / `visibility:hidden`, `<dialog>`, `<template>`,
@@ -13,9 +13,8 @@ Two passes, both generic (no rule names a site):
 - `join_split_article(tree)`: an article cut into several containers of the same class under
   one parent (around an ad rail or a newsletter box) is joined into the first one, because the
   extractor keeps only the first container it recognises.
-- `clean_lines(text, title)`: on the extracted text, the headline repeated at the start,
-  short lines repeated on the page ("Show image" x 3) and photo-credit lines (short lines
-  starting "Photo:", "Foto:", "Bild:", "Source:", ... or holding a "©").
+
+The text-line rules that follow extraction are in `curate.extract.line_rules`.
 """
 
 from __future__ import annotations
@@ -43,13 +42,7 @@ _BOILER = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
-_CREDIT = re.compile(
-    r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|picture|credit|credits|crédits?|quelle|"
-    r"source|fuente|titelbild|copyright|©|\(c\))\b[^\n]{0,12}?[:©]",
-    re.I,
-)
 _ARTICLE_BODY = re.compile(r"(?:^|\s)(?:article|post|entry|story)[-_]?(?:body|content|text)(?:\s|$)", re.I)
-_CREDIT_INLINE = re.compile(r"©|\b(?:foto|photo|bild|quelle|source)\s?:", re.I)
 _SPACE = re.compile(r"\s+")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[^@\s]+@[^@\s]+\.\w+$", re.I)
 _BLOCKS = ("p", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6")
@@ -163,29 +156,3 @@ def join_split_article(tree, min_chars: int = 200) -> int:
             _drop(extra)
             moved += 1
     return moved
-
-
-def _norm(line: str) -> str:
-    return _SPACE.sub(" ", line).strip()
-
-
-def clean_lines(text: str, title: str = "", repeat_max_words: int = 5) -> str:
-    """The extracted text without a repeated headline, repeated short lines and credit lines."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    head = _norm(title).lower()
-    while len(lines) > 1 and head and _norm(lines[0]).lower() == head == _norm(lines[1]).lower():
-        lines = lines[1:]  # the headline once, not twice
-    counts: dict[str, int] = {}
-    for line in lines:
-        key = _norm(line).lower()
-        counts[key] = counts.get(key, 0) + 1
-    kept = []
-    for line in lines:
-        key = _norm(line).lower()
-        words = len(key.split())
-        if counts[key] > 1 and words <= repeat_max_words:
-            continue
-        if words <= 25 and (_CREDIT.match(key) or _CREDIT_INLINE.search(key)):
-            continue
-        kept.append(line)
-    return "\n".join(kept)

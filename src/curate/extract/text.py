@@ -10,8 +10,6 @@ from curate.extract.front_matter import MAX_BYTES, MAX_DEPTH, FrontMatterError, 
 from curate.extract.normalize import TEXT, claim
 from curate.steps import CurateStep
 
-FRONT_MATTER_ERROR = "front_matter_error"  # why a Markdown file's front matter was not used
-
 
 def decode(raw: bytes) -> tuple[str, str] | None:
     """(text, encoding) for `raw`: UTF-8 if valid, else charset_normalizer's best guess, else None."""
@@ -83,7 +81,7 @@ class TextDecode(CurateStep):
             )
         except FrontMatterError as exc:
             if exc.reason == "bad_front_matter":
-                doc.metadata[FRONT_MATTER_ERROR] = str(exc)
+                doc.metadata[M.FRONT_MATTER_ERROR] = str(exc)
                 return
             M.reject(doc, self.stage, exc.reason, error=str(exc))
             return
@@ -93,6 +91,6 @@ class TextDecode(CurateStep):
             if not isinstance(value, str) or not value.strip():
                 continue
             if key == M.PUBLISHED and not valid_date(value):
-                doc.metadata[FRONT_MATTER_ERROR] = f"date {value[:40]!r} is not a calendar date"
+                doc.metadata[M.FRONT_MATTER_ERROR] = f"date {value[:40]!r} is not a calendar date"
                 continue
             doc.metadata[key] = value.strip()

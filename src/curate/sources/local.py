@@ -18,7 +18,7 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
 from curate import data as M
-from curate.errors import ConfigError
+from curate.errors import ConfigError, CurateError
 from curate.io import utcnow
 from curate.kinds import KINDS, guess_kind
 from curate.sources.files_seen import FILE_MTIME, FILE_SIZE, SeenFiles
@@ -201,6 +201,16 @@ class FilesSource(PipelineStep):
         mine = files[rank::world_size]
         logger.info(f"files source {self.source!r}: {len(mine)} of {len(files)} files for task {rank}")
         for path in mine:
-            for doc in self._read_file(path):
-                self.stat_update("documents")
-                yield doc
+            try:
+                for doc in self._read_file(path):
+                    self.stat_update("documents")
+                    yield doc
+            except CurateError:
+                raise
+            except Exception as exc:  # an unforeseen failure on one file is that file's rejected row
+                logger.opt(exception=exc).warning(f"files source {self.source!r}: {path}: {exc!r}")
+                self.stat_update("files_failed")
+                error = f"{type(exc).__name__}: {str(exc)[:300]}"
+                yield M.reject(
+                    self._base(f"{self.source}:{path}#failed", path), STAGE, "files_failed", error=error
+                )

@@ -18,7 +18,6 @@ Runs in the ingest phase right after the sources, for every source:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from curate import data as M
+from curate.io import atomic_path
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 20  # metadata nesting repaired; deeper values are replaced by a note
@@ -98,12 +98,8 @@ def id_hash(doc_id: str) -> int:
 
 def save_ids(ids_dir: str | Path, rank: int, hashes: list[int]) -> None:
     """Write this task's id hashes atomically to `<ids_dir>/<rank>.npy`."""
-    folder = Path(ids_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{rank:05d}.npy.tmp"
-    with open(tmp, "wb") as f:
+    with atomic_path(Path(ids_dir) / f"{rank:05d}.npy") as tmp, open(tmp, "wb") as f:
         np.save(f, np.array(sorted(set(hashes)), dtype=np.int64))
-    os.replace(tmp, folder / f"{rank:05d}.npy")
 
 
 class SanitizeDocuments(PipelineStep):
