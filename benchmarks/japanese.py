@@ -208,6 +208,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a sample of the documents (< 1 min)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    started = time.perf_counter()
     limit = 40 if args.quick else 300  # documents per source (Debian Reference, manual pages) and language
     result: dict = {"quick": args.quick, "machine": machine(), "min_chars": MIN_CHARS}
     steps = filters()
@@ -253,11 +254,12 @@ def main() -> None:
             result["tokenizers_words_per_s"] = speeds
             result["words_per_s"] = speeds["sudachipy_mode_a"]
     result["per_language"] = per_language
+    result["seconds"] = round(time.perf_counter() - started, 1)
     path = (
         "(quick: not written)" if args.quick else write_result("japanese", result)
     )  # a quick run keeps the full one
     print(json.dumps(per_language, ensure_ascii=False, indent=1))
-    print(f"tokenizers (words/s): {result['tokenizers_words_per_s']}  -> {path}")
+    print(f"tokenizers (words/s): {result['tokenizers_words_per_s']}  -> {path} ({result['seconds']} s)")
     print(
         f"baseline (English rules for all): prose kept ja {result['baseline_keep_rate_prose_ja']:.3f} "
         f"en {result['baseline_keep_rate_prose_en']:.3f}; "

@@ -104,8 +104,7 @@ def test_auto_shingles_find_japanese_near_duplicates_in_one_index_with_english(d
             [{"id": "ja", "text": JA_TEXT * 3}, {"id": "en", "text": lorem(5, 150)}],
             [{"id": "ja-edit", "text": edited * 3}, {"id": "en-edit", "text": edit(lorem(5, 150), 0.01, 1)}],
         ],
-        shingle="auto",
-    )
+    )  # shingle: auto is the default
     for pair in (("ja", "ja-edit"), ("en", "en-edit")):  # one of each pair dropped, pointing at the other
         dropped = [k for k in pair if docs[k]["metadata"].get(M.REASON) == "near_duplicate"]
         assert len(dropped) == 1 and docs[dropped[0]]["metadata"][M.DUP_OF] in pair, pair
@@ -113,5 +112,7 @@ def test_auto_shingles_find_japanese_near_duplicates_in_one_index_with_english(d
 
 def test_word_shingles_miss_the_same_japanese_near_duplicate(dedup_run):
     edited = JA_TEXT.replace("数分おき", "二分おき")
-    word_only = dedup_run([[{"id": "a", "text": JA_TEXT * 3}], [{"id": "b", "text": edited * 3}]])
+    word_only = dedup_run(
+        [[{"id": "a", "text": JA_TEXT * 3}], [{"id": "b", "text": edited * 3}]], shingle="word"
+    )
     assert {k: d["metadata"].get(M.REASON) for k, d in word_only.items()} == {"a": None, "b": None}
