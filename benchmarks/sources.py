@@ -11,7 +11,8 @@ trafilatura + pyarrow, one process).
 
 git: a repository of `--files` source files (Python, Go, JavaScript, Markdown; ~1-3 KB) is built
 with `git fast-import` and checked out. Files/s of: `git ls-files` + reading each file from the
-working tree (the baseline), git plumbing alone (`ls-tree` + one `cat-file --batch`), dulwich
+working tree (the baseline), git plumbing alone (`ls-tree` + one `cat-file --batch`, a request
+at a time, and pipelined with `--buffer` as the `git` source reads), dulwich
 (tree walk + object reads, when installed), curate's `git` source (plumbing + language,
 licence and skip rules), and end to end to parquet (`curate run`, code filters, `--tasks`).
 
@@ -201,6 +202,12 @@ def bench_git(repo: Path) -> dict:
     entries = list_tree(repo, commit)
     with BlobReader(repo) as blobs:
         n = sum(1 for e in entries if blobs.read(e.sha) is not None)
+    out["plumbing_one_by_one"] = {"files": n, "seconds": round(time.perf_counter() - start, 4)}
+
+    start = time.perf_counter()
+    commit, _ = resolve(repo, "HEAD")
+    entries = list_tree(repo, commit)
+    n = sum(1 for blob in BlobReader(repo).read_all([e.sha for e in entries]) if blob is not None)
     out["plumbing"] = {"files": n, "seconds": round(time.perf_counter() - start, 4)}
 
     try:

@@ -171,8 +171,16 @@ def schedule(pipeline_file: Path, every: str, systemd: bool, install: bool, unit
     "--name", default="default", show_default=True, help="Mixture name (out/<pipeline>/mixes/<name>)."
 )
 @click.option("--output-dir", help="Root of the runs (default: the pipeline's output.dir, or ./out).")
+@click.option("--tokenizer", help="Counts documents without a stored n_tokens (default: the pipeline's).")
 def mix(
-    pipeline: str, by: str, target: str, budget_tokens: int, seed: int, name: str, output_dir: str | None
+    pipeline: str,
+    by: str,
+    target: str,
+    budget_tokens: int,
+    seed: int,
+    name: str,
+    output_dir: str | None,
+    tokenizer: str | None,
 ):
     """Sample the corpus of PIPELINE to target proportions within a token budget."""
     from curate.corpus.mix import build_mix, parse_target
@@ -190,7 +198,10 @@ def mix(
 @click.option("--by", default="source", show_default=True, help="Sequences never mix values of this column.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--output-dir", help="Root of the runs (default: the pipeline's output.dir, or ./out).")
-def pack(pipeline: str, sequence_tokens: int, by: str, seed: int, output_dir: str | None) -> None:
+@click.option("--tokenizer", help="Counts documents without a stored n_tokens (default: the pipeline's).")
+def pack(
+    pipeline: str, sequence_tokens: int, by: str, seed: int, output_dir: str | None, tokenizer: str | None
+) -> None:
     """Pack the corpus of PIPELINE into long-context sequences, one source per sequence."""
     from curate.corpus.pack import build_packs
 

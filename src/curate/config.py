@@ -72,6 +72,27 @@ class OutputConfig(StrictModel):
         256 * 2**20, ge=1024, le=2**50, description="approximate text bytes per shard"
     )
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+    tokenizer: str | None = Field(
+        None,
+        description="tokenizer of the n_tokens counts (smollm2, a .gguf file or a folder, or 'bytes'); "
+        "default: the membership target's, else smollm2",
+    )
+
+
+class MixConfig(StrictModel):
+    """A mixture built from the corpus after every run (`curate mix` with these options)."""
+
+    by: str = Field("lang", description="column the shares are over (lang, source, kind, project)")
+    target: dict[str, float] = Field(min_length=1, description="share per group, summing to 1")
+    budget_tokens: int = Field(10**12, ge=1, description="token budget (the mixture shrinks to fit the data)")
+    seed: int = 0
+    name: str = Field("default", pattern=NAME_PATTERN, description="out/<pipeline>/mixes/<name>")
+
+    @model_validator(mode="after")
+    def _shares(self) -> MixConfig:
+        if any(v <= 0 for v in self.target.values()) or abs(sum(self.target.values()) - 1) > 1e-6:
+            raise ValueError(f"mix.target: shares must be positive and sum to 1, found {self.target}")
+        return self
 
 
 class PipelineConfig(StrictModel):
@@ -87,6 +108,7 @@ class PipelineConfig(StrictModel):
     membership: list[Any] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()
     review: ReviewConfig = ReviewConfig()
+    mix: MixConfig | None = None
 
 
 @dataclass

@@ -28,6 +28,8 @@ STEPS: dict[str, dict[str, str]] = {
         "language": "curate.filters.language:LanguageFilter",
         "gopher_quality": "curate.filters.quality:GopherQuality",
         "gopher_repetition": "curate.filters.quality:GopherRepetition",
+        "fineweb_quality": "curate.filters.quality:FineWebQuality",
+        "japanese_quality": "curate.filters.japanese:JapaneseQuality",
         "relevance": "curate.filters.relevance:RelevanceFilter",
         "code_quality": "curate.filters.code:CodeQualityFilter",
         "license": "curate.filters.code:LicenseFilter",

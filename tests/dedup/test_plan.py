@@ -79,7 +79,8 @@ def test_bad_input_is_handled_with_a_reason(dedup_run):
                 {"id": "giant-copy", "text": giant[:-5]},
                 {"id": "ja-word-mode", "text": "暗号資産の自己管理では秘密鍵を安全に保管することが重要です"},
             ]
-        ]
+        ],
+        shingle="word",  # the default `auto` would shingle the Japanese text by character
     )
     assert len(docs) == 8
     assert meta(docs["empty"])[M.REASON] == meta(docs["blank"])[M.REASON] == "empty_text"

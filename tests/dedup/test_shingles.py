@@ -7,8 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from curate.dedup.shingles import MAX_BATCH_CHARS, batch_shingles
-from tests.dedup.conftest import lorem
+from curate import data as M
+from curate.dedup.shingles import MAX_BATCH_CHARS, batch_shingles, no_space_texts
+from tests.dedup.conftest import edit, lorem
 
 TOKEN = re.compile(r"[^\W_]+")
 
@@ -71,3 +72,47 @@ def test_batch_size_is_checked():
 def test_lone_surrogates_and_control_characters_do_not_crash():
     shingles = batch_shingles(["broken \ud800 surrogate text here and more words", "nul\x00byte"])
     assert shingles.tokens.tolist() == [7, 2]  # the surrogate and the NUL separate words
+
+
+JA_TEXT = (
+    "日本の鉄道は、時刻表どおりに運行されることで世界的に知られています。大都市の通勤路線では、"
+    "朝の混雑する時間帯でも数分おきに列車が到着し、遅れはたいてい一分に満たない程度です。"
+)
+
+
+def test_auto_picks_characters_for_no_space_scripts_and_words_for_the_rest():
+    texts = [
+        lorem(1, 60),
+        JA_TEXT,
+        "タイ語ではなく英語の word が少し混ざる日本語の文章です。",
+        "",
+        lorem(2, 8),
+    ]
+    assert no_space_texts(texts).tolist() == [False, True, True, False, False]
+    auto = batch_shingles(texts, "auto", 5, char_n=4)
+    for i, text in enumerate(texts):
+        mode, n = ("char", 4) if i in (1, 2) else ("word", 5)
+        alone = batch_shingles([text], mode, n)
+        part = np.split(auto.hashes, np.cumsum(auto.counts)[:-1])[i]
+        assert np.array_equal(part, alone.hashes) and auto.tokens[i] == alone.tokens[0], i
+
+
+def test_auto_shingles_find_japanese_near_duplicates_in_one_index_with_english(dedup_run):
+    edited = JA_TEXT.replace("数分おき", "二分おき")  # a few characters changed: one "word" to spaces
+    docs = dedup_run(
+        [
+            [{"id": "ja", "text": JA_TEXT * 3}, {"id": "en", "text": lorem(5, 150)}],
+            [{"id": "ja-edit", "text": edited * 3}, {"id": "en-edit", "text": edit(lorem(5, 150), 0.01, 1)}],
+        ],
+    )  # shingle: auto is the default
+    for pair in (("ja", "ja-edit"), ("en", "en-edit")):  # one of each pair dropped, pointing at the other
+        dropped = [k for k in pair if docs[k]["metadata"].get(M.REASON) == "near_duplicate"]
+        assert len(dropped) == 1 and docs[dropped[0]]["metadata"][M.DUP_OF] in pair, pair
+
+
+def test_word_shingles_miss_the_same_japanese_near_duplicate(dedup_run):
+    edited = JA_TEXT.replace("数分おき", "二分おき")
+    word_only = dedup_run(
+        [[{"id": "a", "text": JA_TEXT * 3}], [{"id": "b", "text": edited * 3}]], shingle="word"
+    )
+    assert {k: d["metadata"].get(M.REASON) for k, d in word_only.items()} == {"a": None, "b": None}

@@ -109,3 +109,22 @@ def test_report_renders_in_headless_chromium(run_dir, tmp_path):
 def test_report_can_be_rebuilt(run_dir):
     (run_dir / "report.html").unlink()
     assert write_run_report(run_dir).exists()
+
+
+def test_report_splits_the_funnel_and_the_mix_by_language(run_dir):
+    import pyarrow.parquet as pq
+
+    soup = BeautifulSoup((run_dir / "report.html").read_text(), "html.parser")
+    rows = {
+        r.find_all("td")[0].text: [td.text for td in r.find_all("td")]
+        for r in soup.select("#funnel-lang tr")[1:]
+    }
+    assert rows["en"][1:5] == ["4", "4", "0", "0"]
+    assert rows["ja"][1:5] == ["1", "0", "1", "0"] and "language_not_allowed (1)" in rows["ja"][5]
+    assert rows["(unknown)"][1:4] == ["1", "0", "1"] and "too_short (1)" in rows["(unknown)"][5]
+    kept = pq.read_table(next((run_dir / "kept").glob("*.parquet")), columns=["n_tokens"])
+    tokens = sum(kept["n_tokens"].to_pylist())  # SmolLM2 counts stored with the documents
+    by_lang = {r.find_all("td")[0].text: r.find_all("td")[2].text for r in soup.select("#mix-lang tr")[1:]}
+    assert by_lang == {"en": f"{tokens:,}"}
+    cross = [r.find_all("td")[0].text for r in soup.select("#mix-lang-x-kind tr")[1:]]
+    assert sorted(cross) == ["en · blog", "en · docs"]

@@ -232,3 +232,18 @@ def test_fsspec_urls_and_globs(tmp_path):
     docs = list(WarcSource(paths=[url]).run())
     kept = [d for d in docs if not M.is_decided(d)]
     assert len(kept) == 8 and all(d.metadata[M.PATH] == f"file://{tmp_path}/a.warc.gz" for d in docs)
+
+
+def test_one_archive_is_shared_by_several_tasks(tmp_path):
+    path = tmp_path / "a.warc.gz"
+    write_warc(path)
+    (tmp_path / "cut.warc.gz").write_bytes(path.read_bytes()[:-100])
+
+    def rows(**kw):
+        docs = WarcSource(paths=[str(tmp_path / "*.gz")]).run(**kw)
+        return sorted((d.metadata[M.PATH], d.id, str(d.metadata.get(M.REASON))) for d in docs)
+
+    alone = rows()
+    parts = [rows(rank=r, world_size=3) for r in range(3)]
+    assert all(parts) and sorted(sum(parts, [])) == alone  # every record once, the damage row once
+    assert sum(r[2] == "warc_damaged" for r in alone) == 1 and len(alone) == 20

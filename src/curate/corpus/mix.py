@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.corpus import corpus_rows, seeded_key, tokens_of
+from curate.corpus import corpus_rows, corpus_tokenizer, seeded_key, tokens_of
 from curate.errors import CurateError
 from curate.io import write_json_atomic
 
@@ -48,13 +48,22 @@ def mix_group(value: str | None, by: str, target: dict[str, float]) -> str:
 
 
 def build_mix(
-    pipeline_root: Path, by: str, target: dict[str, float], budget_tokens: int, seed: int, out_dir: Path
+    pipeline_root: Path,
+    by: str,
+    target: dict[str, float],
+    budget_tokens: int,
+    seed: int,
+    out_dir: Path,
+    tokenizer: str | None = None,
 ) -> dict[str, Any]:
-    """Write the mixture to `out_dir/mix.parquet` and `out_dir/mix.json`; return the summary."""
+    """Write the mixture to `out_dir/mix.parquet` and `out_dir/mix.json`; return the summary.
+
+    Tokens are the stored `n_tokens` counts; documents without one are counted with `tokenizer`
+    (default: the pipeline's, see `curate.corpus.count.pipeline_tokenizer`)."""
     if by not in COLUMNS:
         raise CurateError(f"--by: expected one of {COLUMNS}, found {by!r}")
     candidates: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for row in corpus_rows(pipeline_root, ["id", "text", "n_tokens", by]):
+    for row in corpus_rows(pipeline_root, ["id", "text", "n_tokens", by], tokenizer):
         group = mix_group(row[by], by, target)
         if group in target:
             candidates[group].append((seeded_key(seed, row["id"]), row["id"], tokens_of(row)))
@@ -68,12 +77,12 @@ def build_mix(
     for group, share in target.items():
         quota, used = share * total, 0
         for _, doc_id, tokens in sorted(candidates[group]):
-            if used + tokens <= quota:
+            if used + tokens <= quota * (1 + 1e-9):  # the whole group when quota = all of it
                 chosen.add(doc_id)
                 used += tokens
         achieved[group] = used
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = [r for r in corpus_rows(pipeline_root, COLUMNS) if r["id"] in chosen]
+    rows = [r for r in corpus_rows(pipeline_root, COLUMNS, tokenizer) if r["id"] in chosen]
     rows.sort(key=lambda r: seeded_key(seed, r["id"]))
     pq.write_table(pa.Table.from_pylist(rows), out_dir / "mix.parquet", compression="zstd")
     mixed = sum(achieved.values()) or 1
@@ -86,6 +95,28 @@ def build_mix(
         "target": target,
         "achieved": {g: round(n / mixed, 4) for g, n in achieved.items()},
         "available_tokens": available,
+        "achieved_tokens": achieved,
+        "tokenizer": tokenizer or corpus_tokenizer(pipeline_root),
     }
     write_json_atomic(out_dir / "mix.json", summary)
     return summary
+
+
+def build_configured_mix(run_dir: Path) -> dict[str, Any] | None:
+    """Build the mixture of the run's `mix:` section (if any) over the whole corpus, into
+    `out/<pipeline>/mixes/<name>/`. A mixture that cannot be built (a group without kept
+    documents) is recorded as `{"error": ...}` in its mix.json and does not fail the run."""
+    import yaml
+
+    config = yaml.safe_load((run_dir / "config.resolved.yaml").read_text(encoding="utf-8")) or {}
+    mix = config.get("mix")
+    if not mix:
+        return None
+    root, out_dir = run_dir.parent, run_dir.parent / "mixes" / mix["name"]
+    try:
+        return build_mix(root, mix["by"], mix["target"], mix["budget_tokens"], mix["seed"], out_dir)
+    except CurateError as exc:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        summary = {"by": mix["by"], "target": mix["target"], "error": str(exc)}
+        write_json_atomic(out_dir / "mix.json", summary)
+        return summary

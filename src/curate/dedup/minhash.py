@@ -40,10 +40,33 @@ FP_WEIGHT, FN_WEIGHT = 0.02, 0.98
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) with b·r ≤ num_perm minimising the weighted error areas, recall favoured:
-    datasketch's optimiser (`MinHashLSH` picks its bands the same way)."""
+    datasketch's optimiser (`MinHashLSH` picks its bands the same way).
+
+    Importing datasketch's LSH module imports scipy (~0.5 s per process, more than the dedup of a
+    few thousand documents), so its answers are remembered in `<cache>/lsh_params.json`."""
+    import json
+    import os
+
+    from curate.membership.models import cache_root
+
+    path = cache_root() / "lsh_params.json"
+    key = f"{threshold!r},{num_perm},{FP_WEIGHT!r},{FN_WEIGHT!r}"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(found := known.get(key), list) and len(found) == 2:
+        return int(found[0]), int(found[1])
     from datasketch.lsh import _optimal_param
 
     bands, rows = _optimal_param(threshold, num_perm, FP_WEIGHT, FN_WEIGHT)
+    try:  # best effort: a read-only cache only costs the import again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({**(known if isinstance(known, dict) else {}), key: [bands, rows]}))
+        tmp.replace(path)
+    except OSError:
+        pass
     return int(bands), int(rows)
 
 
@@ -59,8 +82,11 @@ class MinhashDedup:
         threshold: Jaccard similarity (0–1] at or above which two documents are duplicates.
         num_perm: permutations per signature (signature = 4·num_perm bytes).
         bands, rows: LSH banding; give both or neither (derived from `threshold`).
-        shingle: `word` n-grams, or `char` n-grams for scripts without spaces (Japanese, Chinese).
+        shingle: `word` n-grams, `char` n-grams for scripts without spaces (Japanese, Chinese),
+            or `auto` (the default): per document, character n-grams when at least 30% of its
+            letters are in such a script, word n-grams otherwise (one index for both).
         ngram: n of the n-grams (words or characters).
+        char_ngram: n of the character n-grams of `auto` mode (default: `ngram`).
         seed: seed of the permutations; runs sharing an index must use the same one.
         max_chars: a longer document is signed on its first `max_chars` characters
             (`dedup_note: minhash_truncated`); exact dedup still hashes all of it.
@@ -79,8 +105,9 @@ class MinhashDedup:
         num_perm: int = 128,
         bands: int | None = None,
         rows: int | None = None,
-        shingle: ShingleMode = "word",
+        shingle: ShingleMode = "auto",
         ngram: int = 5,
+        char_ngram: int | None = None,
         seed: int = 1,
         max_chars: int = 1_000_000,
         keep: list[KeepCriterion] = tuple(DEFAULT_KEEP),  # type: ignore[assignment]
@@ -92,8 +119,10 @@ class MinhashDedup:
             raise ConfigError(f"threshold: expected a Jaccard similarity in (0, 1], found {threshold}")
         if not 8 <= num_perm <= 1024:
             raise ConfigError(f"num_perm: expected 8 to 1024 permutations, found {num_perm}")
-        if shingle not in ("word", "char"):
-            raise ConfigError(f"shingle: expected 'word' or 'char', found {shingle!r}")
+        if shingle not in ("word", "char", "auto"):
+            raise ConfigError(f"shingle: expected 'word', 'char' or 'auto', found {shingle!r}")
+        if char_ngram is not None and not 1 <= char_ngram <= 64:
+            raise ConfigError(f"char_ngram: expected 1 to 64, found {char_ngram}")
         if not 1 <= ngram <= 64:
             raise ConfigError(f"ngram: expected 1 to 64, found {ngram}")
         if not 1_000 <= max_chars <= MAX_BATCH_CHARS - 1:
@@ -110,8 +139,9 @@ class MinhashDedup:
         self.threshold = float(threshold)
         self.num_perm = num_perm
         self._bands, self._rows = bands, rows
-        self.shingle: Literal["word", "char"] = shingle
+        self.shingle: Literal["word", "char", "auto"] = shingle
         self.ngram = ngram
+        self.char_ngram = char_ngram or ngram
         self.seed = seed
         self.max_chars = max_chars
         self.keep = list(keep)
@@ -122,9 +152,9 @@ class MinhashDedup:
     @property
     def bands_rows(self) -> tuple[int, int]:
         """(bands, rows) as given, or derived from the threshold."""
-        if self._bands is not None and self._rows is not None:
-            return self._bands, self._rows
-        return lsh_params(self.threshold, self.num_perm)
+        if self._bands is None or self._rows is None:  # resolved once; pickled copies carry it
+            self._bands, self._rows = lsh_params(self.threshold, self.num_perm)
+        return self._bands, self._rows
 
     def fingerprint(self) -> dict:
         """What must match for an index segment's signatures to be comparable with this run's."""
@@ -136,4 +166,5 @@ class MinhashDedup:
             "seed": self.seed,
             "shingle": self.shingle,
             "ngram": self.ngram,
+            **({"char_ngram": self.char_ngram} if self.shingle == "auto" else {}),
         }

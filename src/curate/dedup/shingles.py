@@ -8,6 +8,10 @@ single non-separator code points (`char` mode, for scripts written without space
 `code` mode tokenises source code: identifiers and numbers (runs of letters, digits and `_`) and
 every punctuation or symbol character (operators, brackets) are tokens, white space separates;
 `mixed_shingles` gives each text its own mode (code files by their kind, see `dedup.signature`).
+`auto` mode picks per text: `char` n-grams (of `char_n` characters) when at least
+`NO_SPACE_SHARE` of its non-separator code points belong to scripts written without spaces
+(kana, CJK ideographs, Thai, Lao, Khmer, Myanmar), `word` n-grams otherwise, so Japanese and
+English documents share one index.
 
 Hashing uses polynomial prefix sums mod 2**64 (all arithmetic wraps in `uint64`):
 
@@ -28,7 +32,20 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-ShingleMode = Literal["word", "char", "code"]
+ShingleMode = Literal["word", "char", "code", "auto"]
+NO_SPACE_SHARE = 0.3  # share of no-space-script characters from which `auto` shingles by character
+# (first, last) code points of scripts written without spaces between words
+NO_SPACE_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width katakana
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
 
 MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables are this long (2 x 8 MiB)
 _BASE = 0x100000001B3  # odd, so invertible mod 2**64
@@ -120,12 +137,34 @@ class Shingles(NamedTuple):
         return np.concatenate(([0], np.cumsum(self.counts)))
 
 
-def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> Shingles:
+def no_space_texts(texts: list[str]) -> np.ndarray:
+    """Boolean per text: at least NO_SPACE_SHARE of its non-separator code points are in a script
+    written without spaces (the texts `auto` mode shingles by character)."""
+    if not texts:
+        return np.zeros(0, dtype=bool)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    c = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    letters = ~_separators(c)
+    nospace = np.zeros(len(c), dtype=bool)
+    for lo, hi in NO_SPACE_RANGES:
+        nospace |= (c >= lo) & (c <= hi)
+    doc = np.repeat(np.arange(len(texts)), lengths + 1)[: len(c)]
+    n_letters = np.bincount(doc, weights=letters, minlength=len(texts))
+    n_nospace = np.bincount(doc, weights=nospace & letters, minlength=len(texts))
+    return (n_letters > 0) & (n_nospace >= NO_SPACE_SHARE * np.maximum(n_letters, 1))
+
+
+def batch_shingles(
+    texts: list[str], mode: ShingleMode = "word", n: int = 5, char_n: int | None = None
+) -> Shingles:
     """Shingle hashes of every text in `texts` (lower-cased already).
 
     The batch may hold at most `MAX_BATCH_CHARS` code points in all, counting one newline
     between texts. Shingles may repeat: MinHash takes a minimum, so multiplicity does not matter.
+    In `auto` mode texts of no-space scripts get character `char_n`-grams (default `n`).
     """
+    if mode == "auto":
+        return mixed_shingles(texts, auto_modes(texts), n, {"char": char_n or n})
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum()) + len(texts)
     if total > MAX_BATCH_CHARS + 1:
@@ -159,18 +198,27 @@ def batch_shingles(texts: list[str], mode: ShingleMode = "word", n: int = 5) -> 
     return Shingles((hashes >> _S32).astype(np.uint32), np.bincount(doc, minlength=len(texts)), n_tok)
 
 
-def mixed_shingles(texts: list[str], modes: list[str], n: int = 5) -> Shingles:
+def auto_modes(texts: list[str]) -> list[str]:
+    """`char` for texts of no-space scripts (`no_space_texts`), `word` for the others."""
+    return ["char" if flag else "word" for flag in no_space_texts(texts)]
+
+
+def mixed_shingles(
+    texts: list[str], modes: list[str], n: int = 5, sizes: dict[str, int] | None = None
+) -> Shingles:
     """Shingles of texts that each have their own mode (one call of `batch_shingles` per mode),
-    back in text order."""
+    back in text order. `sizes` gives a mode its own n (e.g. {"char": 4} for `auto`)."""
+    sizes = sizes or {}
     if len(set(modes)) <= 1:
-        return batch_shingles(texts, modes[0] if modes else "word", n)
+        mode = modes[0] if modes else "word"
+        return batch_shingles(texts, mode, sizes.get(mode, n))
     modes_arr = np.array(modes)
     counts = np.zeros(len(texts), dtype=np.int64)
     tokens = np.zeros(len(texts), dtype=np.int64)
     parts = []
     for mode in dict.fromkeys(modes):
         idx = np.flatnonzero(modes_arr == mode)
-        part = batch_shingles([texts[i] for i in idx], mode, n)
+        part = batch_shingles([texts[i] for i in idx], mode, sizes.get(mode, n))
         counts[idx], tokens[idx] = part.counts, part.tokens
         parts.append((idx, part))
     owner = np.concatenate([np.repeat(idx, part.counts) for idx, part in parts])

@@ -22,7 +22,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from curate import data as M
 from curate.dedup.exact import ExactDedup, content_key
-from curate.dedup.shingles import MAX_BATCH_CHARS, mixed_shingles
+from curate.dedup.shingles import MAX_BATCH_CHARS, auto_modes, mixed_shingles
 from curate.dedup.sketch import Sketcher, band_keys
 from curate.dedup.table import ROW, TableWriter
 from curate.dedup.verify import distinct
@@ -111,7 +111,9 @@ class DedupSignature(PipelineStep):
                 limit = min(mh.max_chars, MAX_BATCH_CHARS - 1)
                 lowered = [text[:limit].lower()[:limit] for text in texts]
                 modes = ["code" if m.get(M.KIND) in mh.code_kinds else mh.shingle for m in metas]
-                shingles = mixed_shingles(lowered, modes, mh.ngram)
+                if mh.shingle == "auto":  # per text: characters for no-space scripts, else words
+                    modes = [m if m == "code" else a for m, a in zip(modes, auto_modes(lowered), strict=True)]
+                shingles = mixed_shingles(lowered, modes, mh.ngram, {"char": mh.char_ngram})
                 sig = sketcher.signatures(shingles)
                 shingle_sets = distinct(shingles)
                 keys = band_keys(sig, *s.bands_rows)

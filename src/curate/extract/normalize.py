@@ -15,6 +15,8 @@ import unicodedata
 from datatrove.data import Document
 
 from curate import data as M
+from curate.lang.profiles import guess_language
+from curate.lang.words import count_words
 from curate.steps import CurateStep
 
 HTML, PDF, TEXT, BINARY = "text/html", "application/pdf", "text/plain", "application/octet-stream"
@@ -86,4 +88,4 @@ class NormalizeText(CurateStep):
         if not doc.text.strip():
             M.reject(doc, self.stage, "empty_text")
             return
-        doc.metadata[M.N_WORDS] = len(doc.text.split())
+        doc.metadata[M.N_WORDS] = count_words(doc.text, guess_language(doc.text) or "")

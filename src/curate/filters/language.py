@@ -15,6 +15,8 @@ from datatrove.data import Document
 from curate import data as M
 from curate.errors import ConfigError, MissingDependencyError
 from curate.filters.fasttext_models import load_fasttext
+from curate.lang.profiles import guess_language
+from curate.lang.words import count_words
 from curate.steps import CurateStep
 
 
@@ -71,6 +73,8 @@ class LanguageFilter(CurateStep):
         lang, score = self.predict(doc.text)
         doc.metadata[M.LANG] = lang
         doc.metadata[M.LANG_SCORE] = round(score, 4)
+        if lang == "ja" or guess_language(doc.text) == "ja":  # words of the detected language's profile
+            doc.metadata[M.N_WORDS] = count_words(doc.text, lang)
         if score < self.min_score:
             M.reject(doc, self.stage, "language_uncertain")
         elif self.languages and lang not in self.languages:

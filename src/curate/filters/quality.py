@@ -1,17 +1,27 @@
-"""`gopher_quality` and `gopher_repetition` filters: datatrove's Gopher heuristics, with reasons.
+"""`gopher_quality`, `gopher_repetition` and `fineweb_quality`: datatrove's heuristics, per language.
 
 Thin wrappers: datatrove's filters decide (`True` or `(False, reason)`); these steps record the
 decision on the document instead of dropping it, so the rejected shards keep it with the reason.
-Options are datatrove's own (Rae et al. 2021, "Scaling Language Models: Methods, Analysis &
-Insights from Training Gopher", appendix A).
+Options are datatrove's own (Gopher: Rae et al. 2021, "Scaling Language Models: Methods, Analysis
+& Insights from Training Gopher", appendix A; FineWeb: Penedo et al. 2024). Each document is
+judged with the word tokenizer and thresholds of its language profile (`curate.lang`): Japanese
+is split by SudachiPy and starts from FineWeb-2's `jpn_Jpan` thresholds; `per_language` overrides
+any option for one language, e.g. `per_language: {ja: {min_doc_words: 100}}`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from datatrove.data import Document
 
 from curate import data as M
+from curate.lang.overrides import check_per_language, resolve_options
+from curate.lang.profiles import guess_language
+from curate.lang.words import word_tokenizer
 from curate.steps import CurateStep
+
+PerLanguage = dict[str, dict[str, Any]]
 
 
 class _DatatroveFilterStep(CurateStep):
@@ -19,13 +29,27 @@ class _DatatroveFilterStep(CurateStep):
     stage = "filters"
     prose_only = True
 
-    def _make_filter(self):  # pragma: no cover - abstract
+    def _setup(self, options: dict[str, Any], per_language: PerLanguage | None) -> None:
+        options.pop("self", None)
+        options.pop("__class__", None)
+        options.pop("per_language", None)
+        self.options = options
+        self.per_language = check_per_language(type(self), per_language)
+
+    def _make_filter(self, language: str, options: dict[str, Any]):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def filter_for(self, doc: Document):
+        """The datatrove filter configured for `doc`'s language profile (built once per profile)."""
+        language = doc.metadata.get(M.LANG) or guess_language(doc.text)
+        key, options = resolve_options(self.name, self.options, self.per_language, language)
+        filters = self.__dict__.setdefault("_filters", {})
+        if key not in filters:
+            filters[key] = self._make_filter(key.partition(":")[0], options)
+        return filters[key]
+
     def process(self, doc: Document) -> None:
-        if not hasattr(self, "_filter"):
-            self._filter = self._make_filter()
-        result = self._filter.filter(doc)
+        result = self.filter_for(doc).filter(doc)
         if result is True or (isinstance(result, tuple) and result[0]):
             return
         reason = result[1] if isinstance(result, tuple) and len(result) > 1 else self.name
@@ -33,7 +57,10 @@ class _DatatroveFilterStep(CurateStep):
 
 
 class GopherQuality(_DatatroveFilterStep):
-    """Gopher quality rules: word counts, mean word length, symbol/bullet/ellipsis ratios, stop words."""
+    """Gopher quality rules: word counts, mean word length, symbol/bullet/ellipsis ratios, stop words.
+
+    `stop_words: null` means datatrove's English list (the `ja` profile uses FineWeb-2's).
+    """
 
     name = "gopher_quality"
 
@@ -48,29 +75,75 @@ class GopherQuality(_DatatroveFilterStep):
         max_ellipsis_lines_ratio: float | None = 0.3,
         max_non_alpha_words_ratio: float | None = 0.8,
         min_stop_words: int | None = 2,
-        language: str = "eng",
+        stop_words: list[str] | None = None,
+        per_language: PerLanguage | None = None,
     ):
         super().__init__()
-        self.options = dict(locals())
-        for key in ("self", "__class__"):
-            self.options.pop(key, None)
+        self._setup(dict(locals()), per_language)
 
-    def _make_filter(self):
+    def _make_filter(self, profile: str, options: dict[str, Any]):
         from datatrove.pipeline.filters import GopherQualityFilter
 
-        return GopherQualityFilter(**self.options)
+        return GopherQualityFilter(**options, language=word_tokenizer(profile))
 
 
 class GopherRepetition(_DatatroveFilterStep):
-    """Gopher repetition rules: duplicated lines/paragraphs and repeated n-grams."""
+    """Gopher repetition rules: duplicated lines/paragraphs and repeated n-grams (of words).
+
+    Fractions are of lines, paragraphs or characters; `top_n_grams` / `dup_n_grams` are
+    `[n, max fraction of characters]` pairs. 0 switches a rule off.
+    """
 
     name = "gopher_repetition"
 
-    def __init__(self, language: str = "eng"):
+    def __init__(
+        self,
+        dup_line_frac: float | None = 0.3,
+        dup_para_frac: float | None = 0.3,
+        dup_line_char_frac: float | None = 0.2,
+        dup_para_char_frac: float | None = 0.2,
+        top_n_grams: list[tuple[int, float]] = ((2, 0.2), (3, 0.18), (4, 0.16)),  # type: ignore[assignment]
+        dup_n_grams: list[tuple[int, float]] = (  # type: ignore[assignment]
+            (5, 0.15),
+            (6, 0.14),
+            (7, 0.13),
+            (8, 0.12),
+            (9, 0.11),
+            (10, 0.10),
+        ),
+        per_language: PerLanguage | None = None,
+    ):
         super().__init__()
-        self.language = language
+        self._setup(dict(locals()), per_language)
 
-    def _make_filter(self):
+    def _make_filter(self, profile: str, options: dict[str, Any]):
         from datatrove.pipeline.filters import GopherRepetitionFilter
 
-        return GopherRepetitionFilter(language=self.language)
+        grams = {k: tuple((int(n), float(f)) for n, f in options[k]) for k in ("top_n_grams", "dup_n_grams")}
+        return GopherRepetitionFilter(**{**options, **grams}, language=word_tokenizer(profile))
+
+
+class FineWebQuality(_DatatroveFilterStep):
+    """FineWeb's line rules: share of lines ending in terminal punctuation (`line_punct_ratio`),
+    of short lines (`short_line_ratio`), of characters in duplicated lines (`char_dup_ratio`), and
+    line breaks per word (`list_ratio`)."""
+
+    name = "fineweb_quality"
+
+    def __init__(
+        self,
+        line_punct_thr: float = 0.12,
+        line_punct_exclude_zero: bool = False,
+        short_line_thr: float = 0.67,
+        short_line_length: int = 30,
+        char_duplicates_ratio: float = 0.01,
+        new_line_ratio: float = 0.3,
+        per_language: PerLanguage | None = None,
+    ):
+        super().__init__()
+        self._setup(dict(locals()), per_language)
+
+    def _make_filter(self, profile: str, options: dict[str, Any]):
+        from datatrove.pipeline.filters import FineWebQualityFilter
+
+        return FineWebQualityFilter(**options, language=word_tokenizer(profile))

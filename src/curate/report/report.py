@@ -69,7 +69,17 @@ def thresholds(run_dir: Path) -> dict[str, float]:
 
 def _mix_section(stats: RunStats) -> str:
     parts = []
-    for dimension in ("category", "source", "kind", "project", "code language"):
+    dimensions = (
+        "category",
+        "source",
+        "kind",
+        "project",
+        "code language",
+        "lang",
+        "lang × source",
+        "lang × kind",
+    )
+    for dimension in dimensions:
         groups = stats.mix.get(dimension, {})
         if not groups or list(groups) == ["(none)"]:
             continue
@@ -88,13 +98,62 @@ def _mix_section(stats: RunStats) -> str:
             _table(
                 [dimension, "docs", "tokens", "% of tokens", "tokens/doc"],
                 rows,
-                f"mix-{dimension.replace(' ', '-')}",
+                f"mix-{dimension.replace(' × ', '-x-').replace(' ', '-')}",
             )
         )
     return "".join(parts) or "<p class='empty'>no kept documents</p>"
 
 
-def render(stats: RunStats, title: str, lines: dict[str, float], extra: str = "") -> str:
+def _language_funnel(stats: RunStats) -> str:
+    """Per language: documents in, kept, rejected, to review, and the top drop reasons."""
+    rows = [
+        [
+            lang,
+            sum(routes.values()),
+            routes["kept"],
+            routes["rejected"],
+            routes["review"],
+            ", ".join(f"{r} ({n})" for r, n in stats.lang_reasons[lang].most_common(4)),
+        ]
+        for lang, routes in sorted(stats.lang_routes.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
+    return _table(["language", "in", "kept", "rejected", "review", "top drop reasons"], rows, "funnel-lang")
+
+
+def _mixtures(pipeline_root: Path) -> str:
+    """The mixtures built from the corpus (`mixes/*/mix.json`): target and achieved token shares."""
+    parts = []
+    for path in sorted(pipeline_root.glob("mixes/*/mix.json")):
+        mix = json.loads(path.read_text(encoding="utf-8"))
+        name = path.parent.name
+        if mix.get("error"):
+            parts.append(
+                f"<h3>{escape(name)} (by {escape(mix['by'])})</h3><p>not built: {escape(mix['error'])}</p>"
+            )
+            continue
+        tokens = mix.get("achieved_tokens", {})
+        rows = [
+            [
+                group,
+                f"{100 * share:.1f}%",
+                f"{100 * mix['achieved'].get(group, 0):.1f}%",
+                tokens.get(group, 0),
+            ]
+            for group, share in mix["target"].items()
+        ]
+        parts.append(
+            f"<h3>{escape(name)} (by {escape(mix['by'])}, {mix['tokens']:,} tokens, {mix['documents']:,} "
+            f"documents, tokenizer {escape(str(mix.get('tokenizer', '?')))})</h3>"
+            + _table([mix["by"], "target", "achieved", "tokens"], rows, f"mixture-{name}")
+        )
+    return (
+        "".join(parts) or "<p class='empty'>no mixture configured (mix: in the pipeline, or curate mix)</p>"
+    )
+
+
+def render(
+    stats: RunStats, title: str, lines: dict[str, float], extra: str = "", pipeline_root: Path | None = None
+) -> str:
     """The HTML page for `stats`."""
     cards = "".join(
         f"<div class='card'>{label}<b id='total-{label}'>{value:,}</b></div>"
@@ -143,6 +202,8 @@ def render(stats: RunStats, title: str, lines: dict[str, float], extra: str = ""
 <h2>Funnel</h2>{funnel}
 <h2>Data mix (kept)</h2>{_mix_section(stats)}
 <h2>Languages</h2>{langs}
+<h2>Funnel by language</h2>{_language_funnel(stats)}
+<h2>Mixtures</h2>{_mixtures(pipeline_root) if pipeline_root else ""}
 <h2>Membership scores</h2>{svg.histogram(stats.scores, lines=lines)}
 <h2>Near-duplicate clusters</h2>{clusters}
 <h2>Fetch errors by host</h2>{hosts}
@@ -154,7 +215,9 @@ def write_run_report(run_dir: Path) -> Path:
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     stats = collect([run_dir])
     title = f"{manifest['pipeline']} · run {manifest['run_id']}"
-    return write_text_atomic(run_dir / "report.html", render(stats, title, thresholds(run_dir)))
+    return write_text_atomic(
+        run_dir / "report.html", render(stats, title, thresholds(run_dir), pipeline_root=run_dir.parent)
+    )
 
 
 def write_corpus_report(pipeline_root: Path) -> Path:
@@ -168,5 +231,6 @@ def write_corpus_report(pipeline_root: Path) -> Path:
     extra = "<h2>Runs</h2>" + _table(["run", "inputs", "kept", "rejected", "review"], runs, "runs")
     lines = thresholds(run_dirs[-1]) if run_dirs else {}
     return write_text_atomic(
-        pipeline_root / "report.html", render(stats, f"{pipeline_root.name} · corpus", lines, extra)
+        pipeline_root / "report.html",
+        render(stats, f"{pipeline_root.name} · corpus", lines, extra, pipeline_root),
     )

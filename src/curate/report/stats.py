@@ -55,6 +55,8 @@ class RunStats:
     review_by_stage: Counter = field(default_factory=Counter)
     mix: dict[str, dict[str, Mix]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Mix)))
     languages: Counter = field(default_factory=Counter)
+    lang_routes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # lang -> route
+    lang_reasons: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # lang -> reason
     scores: list[float] = field(default_factory=list)
     clusters: Counter = field(default_factory=Counter)
     host_errors: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
@@ -121,6 +123,10 @@ def _add(stats: RunStats, route: str, row: dict, size: int) -> None:
         stats.review_by_stage[row["stage"] or "unknown"] += 1
     if row["lang"]:  # every document that reached the language filter
         stats.languages[row["lang"]] += 1
+    lang = row["lang"] or "(unknown)"
+    stats.lang_routes[lang][route] += 1
+    if route == "rejected":
+        stats.lang_reasons[lang][row["reason"] or "unknown"] += 1
     if row["membership_score"] is not None:
         stats.scores.append(row["membership_score"])
     if row["minhash_cluster"]:
@@ -133,6 +139,9 @@ def _add(stats: RunStats, route: str, row: dict, size: int) -> None:
         "kind": row["kind"],
         "project": row["project"],
         "category": _category(row["metadata"]),
+        "lang": row["lang"],
+        "lang × source": f"{row['lang'] or '(unknown)'} · {row['source'] or '(none)'}",
+        "lang × kind": f"{row['lang'] or '(unknown)'} · {row['kind'] or '(none)'}",
     }
     if row["kind"] == "code":  # code breaks down by programming language in the data mix
         groups["code language"] = _code_language(row["metadata"])

@@ -149,11 +149,16 @@ def normalize_expression(value: str) -> str | None:
 def _metadata_license(name: str, data: bytes) -> str | None:
     try:
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    except ModuleNotFoundError:  # Python 3.10: tomli where installed, else no TOML metadata
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            tomllib = None
     try:
         if name == "package.json" or name == "composer.json":
             value = json.loads(data).get("license")
+        elif tomllib is None and name.endswith(".toml"):
+            return None
         elif name == "pyproject.toml":
             project = tomllib.loads(data.decode("utf-8")).get("project", {})
             value = project.get("license")

@@ -13,8 +13,10 @@ and `warc_record_id`. Non-2xx responses are rejected `http_<status>`, empty payl
 
 A damaged archive (cut short, a broken gzip member) gives its good records up to the damage and
 one rejected row `warc_damaged` with the file, the offset and the error; the run goes on.
-Archives are split across tasks. With `incremental`, an archive whose path, size and mtime are
-those of an archive a complete earlier run read is not opened again (one `not_modified` row).
+Archives are split across tasks; with fewer archives than tasks, every task reads each archive
+(reading is cheap next to extraction) and keeps every `world_size`-th record. With
+`incremental`, an archive whose path, size and mtime are those of an archive a complete earlier
+run read is not opened again (one `not_modified` row).
 """
 
 from __future__ import annotations
@@ -122,7 +124,12 @@ class WarcSource(PipelineStep):
         doc = self._doc(doc_id, path, **{M.FETCHED_AT: utcnow()})
         return M.reject(doc, STAGE, reason, **details)
 
-    def _archive(self, path: str, seen: SeenFiles | None) -> Iterator[Document]:
+    def _archive(
+        self, path: str, seen: SeenFiles | None, share: tuple[int, int] | None
+    ) -> Iterator[Document]:
+        """The documents of one archive; with `share = (rank, world_size)` only every world_size-th
+        record (and the archive's own rows only in share 0)."""
+        owner = share is None or share[0] == 0
         try:
             fs, local = _fs_of(path)
             info = fs.info(local)
@@ -133,18 +140,22 @@ class WarcSource(PipelineStep):
             )
             fingerprint = {ARCHIVE_SIZE: size, ARCHIVE_MTIME: mtime_ns}
             if seen is not None and seen.unchanged(path, size, mtime_ns):
-                yield self._reject(path, path, "not_modified", **fingerprint)
+                if owner:
+                    yield self._reject(path, path, "not_modified", **fingerprint)
                 return
             with fs.open(local, "rb") as stream, fs.open(local, "rb") as again:
                 arc = is_arc(stream.read(4096))
                 stream.seek(0)
-                for doc in self._records(path, stream, again, arc):
+                for doc in self._records(path, stream, again, arc, share):
                     doc.metadata.update(fingerprint)
                     yield doc
         except OSError as exc:
-            yield self._reject(path, path, "unreadable_file", error=str(exc)[:300])
+            if owner:
+                yield self._reject(path, path, "unreadable_file", error=str(exc)[:300])
 
-    def _records(self, path: str, stream, again, arc: bool) -> Iterator[Document]:
+    def _records(
+        self, path: str, stream, again, arc: bool, share: tuple[int, int] | None
+    ) -> Iterator[Document]:
         by_id: dict[str, int] = {}
         by_digest: dict[str, int] = {}
         urls: set[str] = set()
@@ -152,6 +163,8 @@ class WarcSource(PipelineStep):
         for item in read_archive(stream, self.reader, self.max_record_bytes, arc):
             if isinstance(item, Damage):
                 logger.warning(f"warc {path}: damaged at offset {item.offset}: {item.error}")
+                if share is not None and share[0] != 0:
+                    return
                 yield self._reject(
                     f"{path}#{item.offset}", path, "warc_damaged", warc_record=f"{path}#{item.offset}",
                     error=item.error[:300],
@@ -162,16 +175,18 @@ class WarcSource(PipelineStep):
                 by_id.setdefault(item.record_id, item.offset)
                 if item.payload_digest:
                     by_digest.setdefault(item.payload_digest, item.offset)
-            doc = self._item_doc(path, item, urls)
+            doc_id = item.url if item.url not in urls else f"{item.url}#{item.record_id}"
+            urls.add(item.url)
+            if share is not None and (n - 1) % share[1] != share[0]:
+                continue  # another task's record
+            doc = self._item_doc(path, item, doc_id)
             if item.type == "revisit" and not M.is_decided(doc):
                 self._resolve(doc, item, again, arc, by_id, by_digest)
             yield doc
         if n == 0:
             logger.warning(f"warc {path}: no response, resource or revisit record")
 
-    def _item_doc(self, path: str, item: WarcItem, urls: set[str]) -> Document:
-        doc_id = item.url if item.url not in urls else f"{item.url}#{item.record_id}"
-        urls.add(item.url)
+    def _item_doc(self, path: str, item: WarcItem, doc_id: str) -> Document:
         meta = {
             M.URL: item.url,
             M.FETCHED_AT: item.date,
@@ -226,9 +241,17 @@ class WarcSource(PipelineStep):
             for where, reason, error in problems:
                 self.stat_update(reason)
                 yield self._reject(f"{self.source}:{where}", where, reason, error=error)
-        mine = archives[rank::world_size]
-        logger.info(f"warc source {self.source!r}: {len(mine)} of {len(archives)} archives for task {rank}")
-        for path in mine:
-            for doc in self._archive(path, seen):
+        if world_size == 1 or len(archives) >= world_size:
+            plan = [(path, None) for path in archives[rank::world_size]]
+            logger.info(
+                f"warc source {self.source!r}: {len(plan)} of {len(archives)} archives for task {rank}"
+            )
+        else:  # fewer archives than tasks: each task reads them all and takes every world_size-th record
+            plan = [(path, (rank, world_size)) for path in archives]
+            logger.info(
+                f"warc source {self.source!r}: 1/{world_size} of the records of {len(archives)} archives"
+            )
+        for path, share in plan:
+            for doc in self._archive(path, seen, share):
                 self.stat_update("documents", doc.metadata.get(M.REASON) or "read")
                 yield doc

@@ -7,7 +7,8 @@ the two can never disagree. In order:
 2. check the accounting (kept + rejected + review = documents the sources emitted, and, for a
    review apply, = the documents written before it) — on a mismatch nothing more is written;
 3. `manifest.json`; the files the run read (`state/sources-files/`, so the next run skips them);
-   the pipeline's `corpus.json`; `report.html` of the run and of the pipeline;
+   the pipeline's `corpus.json`; the configured mixture (`mix:`, `out/<pipeline>/mixes/<name>/`);
+   `report.html` of the run and of the pipeline;
 4. last, the run record `run.json` with `state: complete` and the counts.
 
 Every step is idempotent, and the run record is written last: a run killed anywhere inside
@@ -52,6 +53,7 @@ def publish(
 
     `extra` is merged into the manifest (`seconds`, `review_applied`, ...); `expect_written`, when
     given, is the number of documents the shards must hold (a review apply moves, never adds)."""
+    from curate.corpus.mix import build_configured_mix
     from curate.report.report import write_corpus_report, write_run_report
     from curate.sources.files_seen import record_run_sources
     from curate.state import COMPLETE, update_run_record
@@ -70,6 +72,7 @@ def publish(
     write_json_atomic(run_dir / "manifest.json", manifest)
     record_run_sources(run_dir, run_dir.parent / "state", run_id)
     write_corpus_manifest(run_dir.parent)
+    build_configured_mix(run_dir)
     write_run_report(run_dir)
     write_corpus_report(run_dir.parent)
     record = read_json(run_dir / "run.json") or {}

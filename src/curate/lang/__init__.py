@@ -1,0 +1,1 @@
+"""Language profiles: per-language word tokenisation, thresholds and rules (`profiles`, `words`)."""

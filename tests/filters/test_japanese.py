@@ -1,0 +1,91 @@
+"""`japanese_quality`: each rule drops what it is meant to, with its reason; real prose passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from datatrove.data import Document
+
+from curate import data as M
+from curate.config import load_config
+from curate.filters.japanese import JapaneseQuality, char_stats
+
+ROOT = Path(__file__).resolve().parents[2]
+PROSE = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "bilingual" / "ja").glob("*.txt"))]
+S = "今日は天気がよいので、近くの公園までゆっくり散歩に出かけることにしました。"  # 38 characters
+
+
+def reason(text: str, **options) -> str | None:
+    return JapaneseQuality(**options).reason(text)
+
+
+def test_written_japanese_prose_passes_every_rule():
+    assert PROSE and [reason(t) for t in PROSE] == [None] * len(PROSE)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (S * 3, "ja_too_short"),
+        ("東京都千代田区丸の内一丁目。" * 40, "ja_low_hiragana"),
+        ("データベースとサーバーのパフォーマンスをモニタリングしています。" * 20, "ja_high_katakana"),
+        (S * 12 + "x" * 2000, "ja_low_japanese_chars"),
+        ("短い文です。" * 80, "ja_sentence_length"),
+        (S * 10 + "、".join([S[:-1]] * 6) + "。", "ja_long_sentence"),
+        (
+            "\n".join(f"{i}番目の項目について、くわしい説明はのちほど追加する予定です…" for i in range(16)),
+            "ja_ellipsis",
+        ),
+        ("\n".join([S * 2] * 8), "ja_repeated_lines"),
+    ],
+)
+def test_swallow_rules(text, expected):
+    assert reason(text) == expected
+
+
+def test_hojichar_rules_and_their_switches():
+    kuten = "\n".join(
+        f"第{i}回の会合では、参加者が地域での活動について報告し、今後の計画を話し合いました"
+        for i in range(14)
+    )
+    assert reason(kuten, repeated_ngrams=False) == "ja_rare_kuten"
+    ads = PROSE[0] + "\n" + "お問い合わせください。営業時間は十時からです。送料は別途料金です。" * 6
+    no_repeats = {"repeated_ngrams": False, "max_dup_line_fraction": None, "max_dup_line_char_fraction": None}
+    assert reason(ads, **no_repeats) == "ja_ads"
+    ng = PROSE[1] + "\n" + "その車は人をはねて逃げた殺人犯のものだった。"
+    assert reason(ng) == "ja_ng_words" and reason(ng, ng_words=False) is None
+
+
+def test_only_japanese_documents_are_judged():
+    step = JapaneseQuality()
+    english = Document(text="Too short for the Japanese rules.", id="e", metadata={M.LANG: "en"})
+    japanese = Document(text=S, id="j", metadata={M.LANG: "ja"})
+    out = list(step.run([english, japanese]))
+    assert M.DECISION not in out[0].metadata and out[1].metadata[M.REASON] == "ja_too_short"
+
+
+def test_character_fractions():
+    stats = char_stats("ひらがなカタカナ漢字。abc")
+    assert stats["japanese_chars"] == 11
+    assert stats["hiragana_fraction"] == pytest.approx(4 / 11)
+    assert stats["katakana_fraction"] == pytest.approx(4 / 11)
+    assert stats["japanese_fraction"] == pytest.approx(11 / 14)
+
+
+def test_bilingual_filters_drop_the_junk_fixtures_and_keep_the_prose():
+    steps = [s.build() for s in load_config(ROOT / "pipelines" / "bilingual.yaml").steps["filters"]]
+    for lang in ("ja", "en"):
+        rows = [json.loads(line) for line in open(ROOT / "tests/fixtures/japanese" / f"junk_{lang}.jsonl")]
+        prose = [
+            p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/bilingual" / lang).glob("*.txt"))
+        ]
+        docs = [Document(text=r["text"], id=r["id"], metadata={}) for r in rows]
+        docs += [Document(text=t, id=f"prose-{i}", metadata={}) for i, t in enumerate(prose)]
+        for step in steps:
+            docs = list(step.run(docs))
+        junk_kept = [d.id for d in docs[: len(rows)] if M.DECISION not in d.metadata]
+        prose_dropped = [(d.id, d.metadata[M.REASON]) for d in docs[len(rows) :] if M.DECISION in d.metadata]
+        assert len(junk_kept) <= 0.1 * len(rows), (lang, junk_kept)
+        assert prose_dropped == [], lang

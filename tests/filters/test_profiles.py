@@ -1,0 +1,82 @@
+"""Language profiles: Japanese words from SudachiPy, per-language thresholds and overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from datatrove.data import Document
+
+from curate import data as M
+from curate.config import parse_config
+from curate.errors import ConfigError
+from curate.filters.length import LengthFilter
+from curate.filters.quality import FineWebQuality, GopherQuality, GopherRepetition
+from curate.lang.profiles import guess_language, profile_of
+from curate.lang.words import SudachiWordTokenizer, count_words
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "bilingual"
+JA = (DATA / "ja" / "02_railways.txt").read_text(encoding="utf-8")
+EN = (DATA / "en" / "02_lighthouses.txt").read_text(encoding="utf-8")
+
+
+def run(step, text: str, lang: str | None = None) -> Document:
+    doc = Document(text=text, id="d", metadata={M.LANG: lang} if lang else {})
+    (out,) = list(step.run([doc]))
+    return out
+
+
+def test_japanese_words_come_from_sudachi_not_whitespace():
+    words = SudachiWordTokenizer().word_tokenize("日本の鉄道は時刻表どおりに運行されます。")
+    assert words[:4] == ["日本", "の", "鉄道", "は"] and words[-1] == "。"
+    assert count_words(JA, "ja") > 200 > len(JA.split())  # whitespace sees a handful of "words"
+    assert count_words(EN, "en") == len(EN.split())
+    sentences = SudachiWordTokenizer().sent_tokenize("一つ目の文です。二つ目！\n三つ目")
+    assert sentences == ["一つ目の文です。", "二つ目！", "三つ目"]
+
+
+def test_long_japanese_text_is_cut_below_sudachis_input_limit():
+    text = (JA + "\n") * 60  # ~85 kB of UTF-8, over SudachiPy's 49,149-byte limit
+    assert count_words(text, "ja") == 60 * count_words(JA + "\n", "ja")
+
+
+def test_profile_follows_the_detected_language_then_the_script():
+    assert profile_of(Document(text=EN, id="a", metadata={M.LANG: "en"})) == "en"
+    assert profile_of(Document(text=EN, id="a", metadata={M.LANG: "de"})) == "default"
+    assert profile_of(Document(text=JA, id="a", metadata={})) == "ja"  # no language yet: kana
+    assert guess_language("漢字だけでなく、かなも使う。") == "ja" and guess_language(EN) is None
+
+
+def test_japanese_prose_passes_with_its_profile_and_fails_with_english_thresholds():
+    for step in (GopherQuality(), GopherRepetition(), FineWebQuality(), LengthFilter()):
+        assert M.DECISION not in run(step, JA, "ja").metadata, step.name
+    # the same text under the English profile (as curate treated Japanese before profiles)
+    english = GopherQuality(per_language={"ja": {"stop_words": None, "max_avg_word_length": 10}})
+    assert run(english, JA, "ja").metadata[M.REASON] == "gopher_enough_stop_words"
+    assert run(LengthFilter(), JA, "ja").metadata[M.N_WORDS] == count_words(JA, "ja")
+
+
+def test_per_language_overrides_change_one_language_only():
+    strict = LengthFilter(min_words=50, per_language={"ja": {"min_words": 10_000}})
+    assert run(strict, JA, "ja").metadata[M.REASON] == "too_short"
+    assert M.DECISION not in run(strict, EN, "en").metadata
+    by_default = GopherQuality(per_language={"default": {"min_doc_words": 10_000}})
+    assert run(by_default, EN, "de").metadata[M.REASON] == "gopher_short_doc"
+    assert M.DECISION not in run(by_default, EN, "en").metadata
+
+
+def test_per_language_is_validated_like_every_other_key():
+    config = {
+        "name": "p",
+        "sources": [{"files": {"paths": ["x"]}}],
+        "filters": [
+            {"gopher_quality": {"per_language": {"ja": {"min_doc_wordz": 3, "max_doc_words": "many"}}}},
+            {"length": {"per_language": {"JA!": {"min_words": 1}}}},
+        ],
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(config, "p.yaml")
+    text = str(err.value)
+    assert "p.yaml: filters.0.gopher_quality: per_language.ja.min_doc_wordz: unknown option" in text
+    assert "per_language.ja.max_doc_words: input should be a valid integer" in text
+    assert "filters.1.length: per_language.JA!: expected an ISO 639-1 language code" in text
