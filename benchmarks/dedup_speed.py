@@ -5,12 +5,18 @@ copyright files, 30% of them near copies of another (word substitutions at 0–1
 two datatrove JSONL shards, the form curate's ingest phase leaves. Each system runs in its own
 process (for its peak RSS), from those shards to output shards holding every document:
 
-- curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on;
+- curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on, run by
+  curate's executor choice (inputs under 4 MiB run in one process, `curate.dedup.inprocess`);
 - datatrove: MinhashDedupSignature → Buckets → Cluster → Filter with the same shingles (word
   5-grams), bands and rows, 2 tasks (buckets: one task per band), 2 workers, dropped documents
   sent to an exclusion writer; a whitespace tokenizer (NLTK data is not available offline);
 - datasketch: one process, MinHash.update_batch per document, MinHashLSH with the same bands and
   rows, a document dropped when a candidate's estimated Jaccard ≥ threshold, else inserted.
+- rensa: the same plain loop with rensa's Rust `RMinHash` and `RMinHashLSH` (16 bands of 8 rows:
+  rensa needs num_perm divisible by the bands; the closest to curate's 17 x 7).
+
+`by_size` in the JSON gives, per size, curate's speed-ups over datatrove and rensa and the F1 of
+curate and rensa (goals: >= 3x datatrove, >= 1.5x rensa, F1 >= both).
 
 All write their output with the same writer (datatrove JsonlWriter, gzip level 1). F1 is over
 pairs inside each system's clusters against all-pairs exact Jaccard ≥ 0.8 (dedup_quality.py).
@@ -41,7 +47,8 @@ from dedup_quality import cluster_pairs, scores, truth_pairs  # noqa: E402
 
 THRESHOLD, NUM_PERM, NGRAM, TASKS, WORKERS = 0.8, 128, 5, 2, 2
 KINDS = ["whitepaper", "docs", "blog", "news"]
-SYSTEMS = ["curate", "datatrove", "datasketch"]
+SYSTEMS = ["curate", "datatrove", "datasketch", "rensa"]
+RENSA_BANDS = 16
 
 
 def generate(n: int, folder: Path, seed: int = 0) -> list[str]:
@@ -90,9 +97,17 @@ def run_curate(work: Path) -> dict:
         minhash=MinhashDedup(threshold=THRESHOLD, num_perm=NUM_PERM, ngram=NGRAM),
         order=["minhash"],
     )
+    from curate.config import ExecutorConfig
+    from curate.executors import make_executor
+    from curate.threads import phase_threads, published
+
+    config = ExecutorConfig(tasks=TASKS, workers=WORKERS)
     times: dict[str, float] = {}
-    for phase in phases_for(s):
-        _executor(phase.steps, phase.tasks, work / "curate" / "logs", phase.name, times)
+    for phase in phases_for(s):  # as the runner does: small inputs in this process, thread budgets
+        start = time.perf_counter()
+        with published(phase_threads(config, phase.tasks)):
+            make_executor(phase, config, work / "curate" / "logs").run()
+        times[phase.name] = time.perf_counter() - start
     commit(s.state_dir, s.run_id)
     labels = {}
     from curate.stageio import StageJsonlReader
@@ -203,10 +218,45 @@ def run_datasketch(work: Path) -> dict:
     return {"times": times, "signature_s": times["signatures"], "labels": labels}
 
 
+def run_rensa(work: Path) -> dict:
+    from rensa import RMinHash, RMinHashLSH
+
+    from curate.stageio import StageJsonlReader, stage_writer
+
+    lsh = RMinHashLSH(THRESHOLD, NUM_PERM, RENSA_BANDS)
+    kept: dict[int, RMinHash] = {}
+    ids: dict[int, str] = {}
+    labels, times = {}, {"signatures": 0.0}
+    token = re.compile(r"[^\W_]+")
+    start = time.perf_counter()
+    writer = stage_writer(str(work / "rensa" / "out"))
+    with writer:
+        for n, doc in enumerate(StageJsonlReader(str(work / "in")).run(None, 0, 1)):
+            t0 = time.perf_counter()
+            tokens = token.findall(doc.text.lower())
+            m = RMinHash(NUM_PERM, 1)
+            m.update([" ".join(tokens[i : i + NGRAM]) for i in range(len(tokens) - NGRAM + 1)])
+            times["signatures"] += time.perf_counter() - t0
+            match = next((k for k in lsh.query(m) if kept[k].jaccard(m) >= THRESHOLD), None)
+            if match is None:
+                lsh.insert(n, m)
+                kept[n], ids[n] = m, doc.id
+            labels[doc.id] = ids[match] if match is not None else doc.id
+            writer.write(doc, 0)
+    times["total"] = time.perf_counter() - start
+    return {"times": times, "signature_s": times["signatures"], "labels": labels}
+
+
 def worker(system: str, work: Path) -> None:
     """Run one system in this process; print its result as the last line of JSON."""
     start = time.perf_counter()
-    result = {"curate": run_curate, "datatrove": run_datatrove, "datasketch": run_datasketch}[system](work)
+    runners = {
+        "curate": run_curate,
+        "datatrove": run_datatrove,
+        "datasketch": run_datasketch,
+        "rensa": run_rensa,
+    }
+    result = runners[system](work)
     result["seconds"] = time.perf_counter() - start
     print(json.dumps(result))
 
@@ -249,7 +299,7 @@ def main() -> None:
             truth = set(truth_pairs(texts, THRESHOLD, NGRAM))
             runs[n] = {}
             for round_ in range(args.repeats):  # rotate the order so load drift hits every system alike
-                order = SYSTEMS[round_ % 3 :] + SYSTEMS[: round_ % 3]
+                order = SYSTEMS[round_ % len(SYSTEMS) :] + SYSTEMS[: round_ % len(SYSTEMS)]
                 for system in order:
                     shutil.rmtree(Path(tmp) / system, ignore_errors=True)
                     got = measure(system, Path(tmp), n, truth)
@@ -271,7 +321,18 @@ def main() -> None:
         )
     top = runs[max(sizes)]
     c = top["curate"]
+    by_size = {
+        str(n): {
+            "speedup_vs_datatrove": round(r["curate"]["docs_per_s"] / r["datatrove"]["docs_per_s"], 3),
+            "speedup_vs_rensa": round(r["curate"]["docs_per_s"] / r["rensa"]["docs_per_s"], 3),
+            "f1": round(r["curate"]["f1"], 4),
+            "f1_rensa": round(r["rensa"]["f1"], 4),
+            "f1_datatrove": round(r["datatrove"]["f1"], 4),
+        }
+        for n, r in runs.items()
+    }
     result = {
+        "by_size": by_size,
         "docs_per_s": c["docs_per_s"],
         "speedup_vs_datatrove": c["docs_per_s"] / top["datatrove"]["docs_per_s"],
         "speedup_vs_datasketch": c["docs_per_s"] / top["datasketch"]["docs_per_s"],
@@ -293,6 +354,11 @@ def main() -> None:
     }
     if not args.quick or not (Path(__file__).parent / "results" / "dedup_speed.json").exists():
         write_result("dedup_speed", result)
+    for n, b in by_size.items():
+        print(
+            f"{n} docs: {b['speedup_vs_datatrove']:.2f}x datatrove, {b['speedup_vs_rensa']:.2f}x rensa, "
+            f"F1 {b['f1']:.4f} (rensa {b['f1_rensa']:.4f}, datatrove {b['f1_datatrove']:.4f})"
+        )
     print(
         f"curate dedup end to end: {c['docs_per_s']:.0f} docs/s at {max(sizes)} docs, "
         f"{result['speedup_vs_datatrove']:.2f}x datatrove, "

@@ -40,10 +40,33 @@ FP_WEIGHT, FN_WEIGHT = 0.02, 0.98
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) with b·r ≤ num_perm minimising the weighted error areas, recall favoured:
-    datasketch's optimiser (`MinHashLSH` picks its bands the same way)."""
+    datasketch's optimiser (`MinHashLSH` picks its bands the same way).
+
+    Importing datasketch's LSH module imports scipy (~0.5 s per process, more than the dedup of a
+    few thousand documents), so its answers are remembered in `<cache>/lsh_params.json`."""
+    import json
+    import os
+
+    from curate.membership.models import cache_root
+
+    path = cache_root() / "lsh_params.json"
+    key = f"{threshold!r},{num_perm},{FP_WEIGHT!r},{FN_WEIGHT!r}"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(found := known.get(key), list) and len(found) == 2:
+        return int(found[0]), int(found[1])
     from datasketch.lsh import _optimal_param
 
     bands, rows = _optimal_param(threshold, num_perm, FP_WEIGHT, FN_WEIGHT)
+    try:  # best effort: a read-only cache only costs the import again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({**(known if isinstance(known, dict) else {}), key: [bands, rows]}))
+        tmp.replace(path)
+    except OSError:
+        pass
     return int(bands), int(rows)
 
 
@@ -129,9 +152,9 @@ class MinhashDedup:
     @property
     def bands_rows(self) -> tuple[int, int]:
         """(bands, rows) as given, or derived from the threshold."""
-        if self._bands is not None and self._rows is not None:
-            return self._bands, self._rows
-        return lsh_params(self.threshold, self.num_perm)
+        if self._bands is None or self._rows is None:  # resolved once; pickled copies carry it
+            self._bands, self._rows = lsh_params(self.threshold, self.num_perm)
+        return self._bands, self._rows
 
     def fingerprint(self) -> dict:
         """What must match for an index segment's signatures to be comparable with this run's."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from curate.membership.scores import DocScore
@@ -30,9 +31,19 @@ class ScoreCache:
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
+            db = sqlite3.connect(self.path, timeout=60)
+            # Switching a new file to WAL takes an exclusive lock without waiting on the busy timeout:
+            # two workers opening the cache at the same moment get "database is locked". Retry.
+            for attempt in range(200):
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute(_SCHEMA)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 199:
+                        raise
+                    time.sleep(min(0.5, 0.01 * (attempt + 1)))
+            self._db = db
         return self._db
 
     def get_many(self, key: str, sha1s: list[str]) -> dict[str, DocScore]:
