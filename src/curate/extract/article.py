@@ -10,7 +10,9 @@ credits). A second extractor reads the same pruned page, resiliparse's main-cont
 (Bevendorff et al., "Elastic ChatNoir", ECIR 2018; Resiliparse): its text when trafilatura finds
 nothing, its prose paragraphs that trafilatura missed when it finds much more (`combine`). The
 JSON-LD `articleBody` replaces the text when it is clearly longer (a page whose article exists
-only as structured data). `plain: true` is exactly the `html` step, to compare.
+only as structured data). Last, the learned line models of `line_model` drop the lines that
+read as furniture and add resiliparse's paragraphs that read as article text. `plain: true` is
+exactly the `html` step, to compare.
 
 Measured by benchmarks/extraction.py on 990 real pages (benchmarks/results/extraction.json).
 """
@@ -24,7 +26,7 @@ import re
 from datatrove.data import Document
 
 from curate import data as M
-from curate.extract import line_rules, precision
+from curate.extract import line_model, line_rules, precision
 from curate.extract.combine import complete
 from curate.extract.html import HtmlExtract, _as_dict
 from curate.extract.normalize import HTML, claim
@@ -78,6 +80,10 @@ class ArticleExtract(HtmlExtract):
         complete_ratio: only when resiliparse's text is this many times longer (characters).
         complete_min_words: only paragraphs of at least this many words.
         phrases: drop short lines holding a call to action or a link-list label.
+        line_model: apply the learned line filter and additions (`line_model.refine`).
+        line_threshold: P(boilerplate) above which a line is dropped (default: the model's).
+        add_threshold: P(article text) above which a resiliparse paragraph is added (default:
+            the model's).
     """
 
     name = "article"
@@ -100,6 +106,9 @@ class ArticleExtract(HtmlExtract):
         complete_ratio: float = 2.0,
         complete_min_words: int = 40,
         phrases: bool = True,
+        line_model: bool = True,
+        line_threshold: float | None = None,
+        add_threshold: float | None = None,
     ):
         super().__init__(favor_precision, include_tables, fast, extensive_date_search, max_html_bytes)
         if fallback not in ("resiliparse", "none"):
@@ -117,6 +126,9 @@ class ArticleExtract(HtmlExtract):
         self.complete_ratio = complete_ratio
         self.complete_min_words = complete_min_words
         self.phrases = phrases
+        self.line_model = line_model
+        self.line_threshold = line_threshold
+        self.add_threshold = add_threshold
 
     def process(self, doc: Document) -> None:
         if self.plain:
@@ -147,6 +159,16 @@ class ArticleExtract(HtmlExtract):
 
     def extract(self, raw: bytes | str, url: str | None = None):
         """(text, PageMeta, trafilatura's result dict) for one page; raises on unparsable input."""
+        text, meta, result, tree, second = self.candidate(raw, url)
+        if self.line_model and text:
+            clean = line_rules.clean_lines(second, meta.title, phrases=self.phrases) if second else ""
+            text = line_model.refine(
+                text, second, tree, meta.title, self.line_threshold, self.add_threshold, clean=clean
+            )
+        return text, meta, result
+
+    def candidate(self, raw: bytes | str, url: str | None = None):
+        """(text, PageMeta, result dict, pruned tree, second extractor's text) before the line model."""
         bare_extraction, load_html, date_params = _trafilatura()
         tree = load_html(raw)
         if tree is None:
@@ -186,4 +208,4 @@ class ArticleExtract(HtmlExtract):
             )
         if not meta.title and result.get("title"):
             meta.title = str(result["title"]).strip()
-        return text, meta, result
+        return text, meta, result, tree, second

@@ -20,8 +20,9 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def complete(primary: str, second: str, min_words: int = 40) -> str:
-    """`primary` with the prose paragraphs only `second` has, in `second`'s order."""
+def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
+    """`primary` with the prose paragraphs only `second` has, in `second`'s order (`keep`: a
+    predicate on the normalised paragraph that replaces the prose test)."""
     lines = [line for line in primary.split("\n") if line.strip()]
     if not lines:
         return primary
@@ -38,7 +39,7 @@ def complete(primary: str, second: str, min_words: int = 40) -> str:
             if found is not None:
                 anchor = found
             continue
-        if len(key.split()) >= min_words and _SENTENCE_END.search(key):
+        if keep(key) if keep else len(key.split()) >= min_words and _SENTENCE_END.search(key):
             inserts.setdefault(anchor, []).append(key)
     if not inserts:
         return primary

@@ -77,11 +77,20 @@ def clean_lines(text: str, title: str = "", repeat_max_words: int = 5, phrases: 
             continue
         if words <= 25 and (_CREDIT.match(key) or _CREDIT_INLINE.search(key)):
             continue
-        if phrases and words <= 25 and _PHRASES.search(key):
-            continue
-        if phrases and words <= 8 and _LABELS.search(key):
-            continue
-        if phrases and words <= 12 and _DATE.search(key) and _FIELD_SEPARATOR.search(key):
+        if phrases and furniture(key):
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def furniture(key: str) -> str:
+    """Which furniture rule a (lower-cased, normalised) line meets: 'phrase' (<= 25 words),
+    'label' (<= 8 words), 'date' (<= 12 words), or ''."""
+    words = len(key.split())
+    if words <= 25 and _PHRASES.search(key):
+        return "phrase"
+    if words <= 8 and _LABELS.search(key):
+        return "label"
+    if words <= 12 and _DATE.search(key) and _FIELD_SEPARATOR.search(key):
+        return "date"
+    return ""
