@@ -1,12 +1,17 @@
 """Japanese and English quality filtering on real prose and on junk: what is kept, what is dropped, why.
 
-Real prose comes from installed Debian documentation (never committed): the Debian Reference
-(`debian-reference-ja`, `debian-reference-en`: /usr/share/debian-reference/*.{ja,en}.html) and
-manual pages (`manpages-ja`: /usr/share/man/ja/man*/; `manpages`: /usr/share/man/man*/). A
-document is a page of the Debian Reference (the paragraphs of consecutive sections of a chapter,
-at least 1,500 characters), or the descriptive paragraphs (`.PP`/`.LP`/`.P` blocks) of one manual
-page; paragraphs that fastText does not label with the document's language (untranslated English
-in the Japanese docs) are left out, and documents of fewer than 400 characters are skipped.
+Real prose comes from installed Debian documentation (never committed): the running-text
+paragraphs (`<p>` outside lists, tables and examples) of the Debian Reference
+(`debian-reference-ja`, `debian-reference-en`: /usr/share/debian-reference/*.{ja,en}.html) and of
+other installed prose documents (OTHER_PROSE, skipped when missing), taken section by section
+(cut at headings) and grouped into documents of at least PAGE_CHARS characters, about a web page
+of documentation; paragraphs that fastText does not label with the document's language
+(untranslated English in the Japanese docs) are left out. Paragraphs are never chosen by what
+the filters decide. The same paragraphs one section per document (at least MIN_CHARS characters)
+are reported too (`keep_rate_prose_sections_*`). Manual pages (`manpages-ja`, `manpages`: the
+`.PP`/`.LP`/`.P` blocks of one page) are command references, not prose: they are reported apart
+(`keep_rate_reference_docs_*`), as is the earlier prose set (Reference pages plus manual pages,
+`keep_rate_old_set_*`; `previous_result` holds the figures published for it before).
 Junk is written for this project: menus, ad blocks,
 keyword spam, mojibake and machine-made lists (tests/fixtures/japanese/junk_{ja,en}.jsonl).
 
@@ -43,6 +48,17 @@ REFERENCE = Path("/usr/share/debian-reference")
 MAN = {"ja": Path("/usr/share/man/ja"), "en": Path("/usr/share/man")}
 MIN_CHARS = 400  # shortest document kept in the set (Swallow's minimum document length)
 PAGE_CHARS = 1500  # Debian Reference sections are grouped into pages of at least this many characters
+OTHER_PROSE = {"en": [Path("/usr/share/doc/python3/python-policy.html")]}
+# Published before this set was limited to running text and before the fixes to Gopher's letter-word
+# share (whitespace words), NG-word matching (whole Latin words) and the bulletin-board pattern
+# (hyphens of Latin words): prose = Debian Reference pages + manual pages, same junk.
+PREVIOUS = {
+    "prose_set": "debian_reference_pages_and_manpages",
+    "keep_rate_prose_ja": 0.3352,
+    "keep_rate_prose_en": 0.6,
+    "drop_rate_junk_ja": 1.0,
+    "drop_rate_junk_en": 1.0,
+}
 _ROFF_FONT = re.compile(r"\\f[BIRPC]|\\f\(..|\\s[-+]?\d|\\&|\\\(..|\\\*\(..|\\[|^]")
 
 
@@ -52,9 +68,51 @@ def _lang_of(text: str) -> str:
     return LanguageFilter(languages=[]).predict(text)[0]
 
 
+def _paragraph_text(p, lang: str) -> str:
+    text = p.text_content()
+    return " ".join(text.split()) if lang == "en" else _join_ja(text)
+
+
+def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[str]:
+    """Running-text paragraphs (`<p>` outside lists, tables and examples) of one HTML document, in
+    sections cut at its headings: one document per section, short sections joined to the next
+    until the document has `min_chars` characters (the rest of the file ends the last one)."""
+    from lxml import html
+
+    tree = html.fromstring(path.read_bytes())
+    sections: list[list[str]] = [[]]
+    for element in tree.iter("h1", "h2", "h3", "h4", "h5", "p"):
+        if element.tag != "p":
+            sections.append([])
+        elif not any(a.tag in ("li", "dd", "td", "th", "pre", "table") for a in element.iterancestors()):
+            text = _paragraph_text(element, lang)
+            if text and _lang_of(text) == lang:
+                sections[-1].append(text)
+    docs, page = [], []
+    for section in sections:
+        page += section
+        if sum(map(len, page)) >= min_chars:
+            docs.append("\n".join(page))
+            page = []
+    if sum(map(len, page)) >= MIN_CHARS:
+        docs.append("\n".join(page))
+    return docs
+
+
+def prose_docs(lang: str, min_chars: int = MIN_CHARS) -> dict[str, list[str]]:
+    """Prose documents of installed documentation in `lang`, by source (missing files are skipped)."""
+    sources = {
+        "debian_reference": sorted(REFERENCE.glob(f"*.{lang}.html")),
+        "other_docs": [p for p in OTHER_PROSE.get(lang, []) if p.exists()],
+    }
+    return {
+        name: [d for path in paths for d in html_prose_docs(path, lang, min_chars)]
+        for name, paths in sources.items()
+    }
+
+
 def reference_docs(lang: str) -> list[str]:
-    """Pages of the Debian Reference in `lang`: the paragraphs of consecutive sections of a chapter,
-    cut at the first section end after PAGE_CHARS characters (about a web page of documentation)."""
+    """The earlier Debian Reference set: direct `<p>` children of each section only, for comparison."""
     from lxml import html
 
     docs = []
@@ -62,10 +120,7 @@ def reference_docs(lang: str) -> list[str]:
         tree = html.fromstring(path.read_bytes())
         page: list[str] = []
         for section in tree.xpath("//div[contains(@class,'section')]"):
-            paras = [
-                " ".join(p.text_content().split()) if lang == "en" else _join_ja(p.text_content())
-                for p in section.xpath("./p")
-            ]
+            paras = [_paragraph_text(p, lang) for p in section.xpath("./p")]
             page += [p for p in paras if p and _lang_of(p) == lang]
             if sum(map(len, page)) >= PAGE_CHARS:
                 docs.append("\n".join(page))
@@ -214,19 +269,38 @@ def main() -> None:
     steps = filters()
     per_language = {}
     for lang in ("ja", "en"):
-        reference, manpages = reference_docs(lang)[:limit], man_docs(lang, limit)
-        prose = reference + manpages
+        sources = {name: docs[:limit] for name, docs in prose_docs(lang, PAGE_CHARS).items()}
+        prose = [d for docs in sources.values() for d in docs]
+        sections = [d for docs in prose_docs(lang, MIN_CHARS).values() for d in docs[:limit]]
+        manpages = man_docs(lang, limit)
+        old_set = reference_docs(lang)[:limit] + manpages
         junk = [json.loads(line)["text"] for line in open(FIXTURES / f"junk_{lang}.jsonl", encoding="utf-8")]
         kept, prose_reasons = judge(prose, steps)
         junk_kept, junk_reasons = judge(junk, steps)
-        by_source = {
-            name: [judge(docs, steps)[0], len(docs)]
-            for name, docs in (("debian_reference", reference), ("manpages", manpages))
-        }
+        by_source = {name: [judge(docs, steps)[0], len(docs)] for name, docs in sources.items()}
+        man_kept, man_reasons = judge(manpages, steps)
+        sections_kept, sections_reasons = judge(sections, steps)
+        old_kept, _ = judge(old_set, steps)
+        result[f"keep_rate_reference_docs_{lang}"] = round(man_kept / max(len(manpages), 1), 4)
+        result[f"keep_rate_prose_sections_{lang}"] = round(sections_kept / max(len(sections), 1), 4)
+        result[f"keep_rate_old_set_{lang}"] = round(old_kept / max(len(old_set), 1), 4)
         per_language[lang] = {
             "prose_docs": len(prose),
             "prose_kept": kept,
+            "prose_mean_chars": round(sum(map(len, prose)) / max(len(prose), 1)),
             "prose_kept_by_source": by_source,
+            "prose_sections": {
+                "docs": len(sections),
+                "kept": sections_kept,
+                "mean_chars": round(sum(map(len, sections)) / max(len(sections), 1)),
+                "drop_reasons": dict(sections_reasons.most_common()),
+            },
+            "reference_docs_manpages": {
+                "docs": len(manpages),
+                "kept": man_kept,
+                "drop_reasons": dict(man_reasons.most_common()),
+            },
+            "old_set_reference_pages_and_manpages": {"docs": len(old_set), "kept": old_kept},
             "prose_drop_reasons": dict(prose_reasons.most_common()),
             "prose_drop_rate_by_rule": {
                 r: round(n / max(len(prose), 1), 4) for r, n in prose_reasons.most_common()
@@ -253,6 +327,7 @@ def main() -> None:
             speeds = tokenizer_speed(prose)
             result["tokenizers_words_per_s"] = speeds
             result["words_per_s"] = speeds["sudachipy_mode_a"]
+    result["previous_result"] = PREVIOUS
     result["per_language"] = per_language
     result["seconds"] = round(time.perf_counter() - started, 1)
     path = (
@@ -265,6 +340,13 @@ def main() -> None:
         f"en {result['baseline_keep_rate_prose_en']:.3f}; "
         f"junk dropped ja {result['baseline_drop_rate_junk_ja']:.3f} "
         f"en {result['baseline_drop_rate_junk_en']:.3f}"
+    )
+    print(
+        f"manual pages (reference docs, not prose) kept: ja {result['keep_rate_reference_docs_ja']:.3f} "
+        f"en {result['keep_rate_reference_docs_en']:.3f}; per-section prose documents kept: "
+        f"ja {result['keep_rate_prose_sections_ja']:.3f} en {result['keep_rate_prose_sections_en']:.3f}; "
+        f"earlier set (Reference pages + manual pages) kept: ja {result['keep_rate_old_set_ja']:.3f} "
+        f"en {result['keep_rate_old_set_en']:.3f}"
     )
     print(
         f"prose kept: ja {result['keep_rate_prose_ja']:.3f} en {result['keep_rate_prose_en']:.3f}; "

@@ -89,3 +89,22 @@ def test_bilingual_filters_drop_the_junk_fixtures_and_keep_the_prose():
         prose_dropped = [(d.id, d.metadata[M.REASON]) for d in docs[len(rows) :] if M.DECISION in d.metadata]
         assert len(junk_kept) <= 0.1 * len(rows), (lang, junk_kept)
         assert prose_dropped == [], lang
+
+
+def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patterns():
+    smtp = PROSE[1] + "\nメールは SMTP で送られ、SMB でファイルを共有します。"
+    assert reason(smtp) is None
+    assert reason(PROSE[1] + "\n写真は SM サイズで保存されます。") == "ja_ng_words"  # a whole Latin word
+    options = "\n".join(f"ls -l と cp -r{i} を Ctrl-Alt-F{i} の画面で実行します。" for i in range(8))
+    assert reason(PROSE[1] + "\n" + options, max_kuten_interval=None) is None  # 32 hyphens of options
+    dashes = "\n".join(["----- 投稿 -----"] * 3)
+    assert (
+        reason(
+            PROSE[1] + "\n" + dashes,
+            repeated_ngrams=False,
+            max_dup_line_fraction=None,
+            max_dup_line_char_fraction=None,
+            max_short_line_fraction=None,
+        )
+        == "ja_bbs"
+    )

@@ -80,3 +80,10 @@ def test_per_language_is_validated_like_every_other_key():
     assert "p.yaml: filters.0.gopher_quality: per_language.ja.min_doc_wordz: unknown option" in text
     assert "per_language.ja.max_doc_words: input should be a valid integer" in text
     assert "filters.1.length: per_language.JA!: expected an ISO 639-1 language code" in text
+
+
+def test_english_letter_words_are_whitespace_words_not_tokenizer_pieces():
+    manual = EN + "\n" + " ".join(f"See ls(1), cp(1) and /etc/hosts.{i}." for i in range(60))
+    assert M.DECISION not in run(GopherQuality(), manual, "en").metadata  # spaCy: ls ( 1 ) , ...
+    numbers = EN + "\n" + " ".join(f"{i} {i * 7} {i * 13}" for i in range(200))
+    assert run(GopherQuality(), numbers, "en").metadata[M.REASON] == "gopher_below_alpha_threshold"

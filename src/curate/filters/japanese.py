@@ -22,9 +22,11 @@ Reason: rule, drop when (default; source):
   llm-jp-corpus v1)
 - `ja_ads`: more than max_ad_keywords advertisement keywords (14; HojiChar `DiscardAds`, llm-jp-corpus v1)
 - `ja_bbs`: more than max_bbs_patterns bulletin-board patterns (14; HojiChar `DiscardBBSComments`,
-  llm-jp-corpus v1)
+  llm-jp-corpus v1); a hyphen inside or in front of a Latin word or number (`Ctrl-Alt-F2`,
+  `hostname -f`, `exim4-*`) is part of that word, not a pattern
 - `ja_ng_words`: a keyword of HojiChar's adult, discrimination or violence lists (katakana words
-  only as whole words; llm-jp-corpus v1)
+  only as whole words, as HojiChar's `ignore_confused`; Latin keywords only as whole Latin words,
+  so `SM` does not match inside `SMTP`; llm-jp-corpus v1)
 - `ja_char_repetition`: character 5-gram repetition ratio >= max_char_repetition (0.33; HojiChar
   `CharRepetitionRatioFilter`, after BigScience)
 - `ja_short_lines`: share of lines of <= 10 characters > max_short_line_fraction (0.5; HojiChar
@@ -50,6 +52,7 @@ KANJI = re.compile(r"[々〇〻\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"
 HIRAGANA = re.compile(r"[\u3041-\u3096]")
 KATAKANA = re.compile(r"[\u30a1-\u30fa]")
 MARKS = re.compile(r"[、，。．！？]")
+LATIN = re.compile(r"[A-Za-z0-9]+")
 TOP_NGRAMS = ((2, 0.20), (3, 0.18), (4, 0.16))
 DUP_NGRAMS = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
 
@@ -85,6 +88,26 @@ def _repeated_ngrams(text: str) -> bool:
         if grams and sum(1 for f in grams.values() if f > 1) / len(grams) > limit:
             return True
     return False
+
+
+def _inside_latin_word(text: str, match: re.Match) -> bool:
+    """True when a Latin keyword match touches Latin letters or digits (`SM` in `SMTP`)."""
+    if not LATIN.fullmatch(match.group()):
+        return False
+    start, end = match.span()
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
+
+
+def _latin_hyphen(text: str, match: re.Match) -> bool:
+    """True when a bare `-` match joins or precedes Latin letters or digits (`Ctrl-Alt`, `-f`)."""
+    if match.group() != "-":
+        return False
+    start, end = match.span()
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
 
 
 class JapaneseQuality(CurateStep):
@@ -186,7 +209,14 @@ class JapaneseQuality(CurateStep):
         from hojichar import Document as HojiDocument
 
         for reason, rule in self._hojichar():
-            if rule.apply(HojiDocument(text)).is_rejected:
+            if reason == "ja_ng_words":
+                broken = any(not _inside_latin_word(text, m) for m in rule.keyword_pat.finditer(text))
+            elif reason == "ja_bbs":
+                found = [m for m in rule.keyword_pat.finditer(text) if not _latin_hyphen(text, m)]
+                broken = len(found) > rule.max_allowed_num
+            else:
+                broken = rule.apply(HojiDocument(text)).is_rejected
+            if broken:
                 return reason
         return None
 

@@ -60,6 +60,10 @@ class GopherQuality(_DatatroveFilterStep):
     """Gopher quality rules: word counts, mean word length, symbol/bullet/ellipsis ratios, stop words.
 
     `stop_words: null` means datatrove's English list (the `ja` profile uses FineWeb-2's).
+    Outside the `ja` profile the share of words with a letter (`max_non_alpha_words_ratio`) counts
+    whitespace-separated words, as Gopher defines it (Rae et al. 2021, appendix A.1.1), not
+    datatrove's spaCy tokens, which split `ls(1)` or `/etc/hosts.` into punctuation tokens without
+    letters. The `ja` profile keeps datatrove's tokens (SudachiPy), on which FineWeb-2 set 0.759.
     """
 
     name = "gopher_quality"
@@ -84,7 +88,29 @@ class GopherQuality(_DatatroveFilterStep):
     def _make_filter(self, profile: str, options: dict[str, Any]):
         from datatrove.pipeline.filters import GopherQualityFilter
 
-        return GopherQualityFilter(**options, language=word_tokenizer(profile))
+        if profile == "ja":
+            return GopherQualityFilter(**options, language=word_tokenizer(profile))
+        ratio = options.get("max_non_alpha_words_ratio")
+        inner = GopherQualityFilter(
+            **{**options, "max_non_alpha_words_ratio": None}, language=word_tokenizer(profile)
+        )
+        return _WhitespaceAlphaWords(inner, ratio)
+
+
+class _WhitespaceAlphaWords:
+    """A datatrove Gopher filter followed by Gopher's letter-word rule over whitespace words."""
+
+    def __init__(self, inner, min_ratio: float | None):
+        self.inner, self.min_ratio = inner, min_ratio
+
+    def filter(self, doc: Document):
+        result = self.inner.filter(doc)
+        if result is not True or not self.min_ratio:
+            return result
+        words = doc.text.split()
+        if words and sum(any(c.isalpha() for c in w) for w in words) / len(words) < self.min_ratio:
+            return False, "gopher_below_alpha_threshold"
+        return True
 
 
 class GopherRepetition(_DatatroveFilterStep):
