@@ -18,48 +18,12 @@ built (for a 128k vocabulary it would outweigh the model).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
 from curate.membership.models import LoadedModel
-
-
-@dataclass(frozen=True)
-class Window:
-    """Tokens `ids` of document `doc` from position `start` on; ids[first:] are scored (first >= 1)."""
-
-    doc: int
-    ids: list[int]
-    first: int
-    start: int = 0
-
-
-def make_windows(doc: int, ids: list[int], window: int, stride: int) -> list[Window]:
-    """Cut one document's token ids into scoring windows (1 <= stride < window)."""
-    if len(ids) <= window:
-        return [Window(doc, ids, 1, 0)]
-    out, begin, scored_to = [], 0, 1
-    while scored_to < len(ids):
-        end = min(begin + window, len(ids))
-        out.append(Window(doc, ids[begin:end], scored_to - begin, begin))
-        scored_to = end
-        begin = end - (window - stride)
-    return out
-
-
-def length_batches(windows: list[Window], batch_tokens: int) -> Iterator[list[Window]]:
-    """Windows grouped longest first so that rows x longest length <= batch_tokens (one row at least)."""
-    ordered = sorted(windows, key=lambda w: len(w.ids), reverse=True)
-    batch: list[Window] = []
-    for w in ordered:
-        if batch and (len(batch) + 1) * len(batch[0].ids) > batch_tokens:
-            yield batch
-            batch = []
-        batch.append(w)
-    if batch:
-        yield batch
+from curate.membership.windows import Window, length_batches, make_windows
 
 
 def head_stats(lm: LoadedModel, hidden, targets, chunk_tokens: int, with_z: bool):
