@@ -1,14 +1,7 @@
 """Token log-likelihoods for many documents: windows, length-sorted batches, chunked vocabulary maths.
 
-Windows. A document of n tokens (BOS included) longer than `window` is cut into windows starting every
-`stride` tokens; each window scores only the tokens the previous one did not, with the overlap
-(window - stride tokens) as context, so every token is scored exactly once and the document NLL is the
-sum over windows (as in the transformers perplexity guide).
-
-Batches. Windows are sorted by length and packed into batches of at most `batch_tokens` padded tokens, so
-padding stays small. Padding goes on the right and no attention mask is passed: under a causal mask a
-real token never attends to the pad tokens after it, so results are exact and SDPA can use its
-`is_causal` fast path (flash attention on GPU).
+Windows and length-sorted batches come from `curate.membership.windows` (shared with the CTranslate2
+backend): every token is scored exactly once and padding stays small.
 
 Vocabulary maths. Only the hidden states of scored positions go through the LM head, `chunk_tokens`
 positions at a time, in float32: log-softmax, the target's log-probability, and the mean and standard
