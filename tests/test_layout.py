@@ -87,3 +87,7 @@ def test_the_run_core_has_no_import_cycle():
     core = {"curate.runner", "curate.executors", "curate.phase", "curate.dedup.plan", "curate.io"}
     assert not graph["curate.phase"] - {"curate.config"}  # a leaf: only type names from the config
     assert not [c for c in cycles(graph) if c & core]
+
+
+def test_the_whole_package_has_no_import_cycle():
+    assert cycles(import_graph()) == []

@@ -88,7 +88,7 @@ def score_ids(
     **_unused,
 ) -> list[tuple[np.ndarray, None]]:
     """Per document (token ids, BOS first): ln p of every scored token (no Min-K%++ z values)."""
-    from curate.membership.forward import length_batches, make_windows
+    from curate.membership.windows import length_batches, make_windows
 
     windows = [w for d, ids in enumerate(docs) if len(ids) > 1 for w in make_windows(d, ids, window, stride)]
     parts: list[list[np.ndarray]] = [[] for _ in docs]

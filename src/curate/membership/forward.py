@@ -1,14 +1,7 @@
 """Token log-likelihoods for many documents: windows, length-sorted batches, chunked vocabulary maths.
 
-Windows. A document of n tokens (BOS included) longer than `window` is cut into windows starting every
-`stride` tokens; each window scores only the tokens the previous one did not, with the overlap
-(window - stride tokens) as context, so every token is scored exactly once and the document NLL is the
-sum over windows (as in the transformers perplexity guide).
-
-Batches. Windows are sorted by length and packed into batches of at most `batch_tokens` padded tokens, so
-padding stays small. Padding goes on the right and no attention mask is passed: under a causal mask a
-real token never attends to the pad tokens after it, so results are exact and SDPA can use its
-`is_causal` fast path (flash attention on GPU).
+Windows and length-sorted batches come from `curate.membership.windows` (shared with the CTranslate2
+backend): every token is scored exactly once and padding stays small.
 
 Vocabulary maths. Only the hidden states of scored positions go through the LM head, `chunk_tokens`
 positions at a time, in float32: log-softmax, the target's log-probability, and the mean and standard
@@ -18,48 +11,12 @@ built (for a 128k vocabulary it would outweigh the model).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
 from curate.membership.models import LoadedModel
-
-
-@dataclass(frozen=True)
-class Window:
-    """Tokens `ids` of document `doc` from position `start` on; ids[first:] are scored (first >= 1)."""
-
-    doc: int
-    ids: list[int]
-    first: int
-    start: int = 0
-
-
-def make_windows(doc: int, ids: list[int], window: int, stride: int) -> list[Window]:
-    """Cut one document's token ids into scoring windows (1 <= stride < window)."""
-    if len(ids) <= window:
-        return [Window(doc, ids, 1, 0)]
-    out, begin, scored_to = [], 0, 1
-    while scored_to < len(ids):
-        end = min(begin + window, len(ids))
-        out.append(Window(doc, ids[begin:end], scored_to - begin, begin))
-        scored_to = end
-        begin = end - (window - stride)
-    return out
-
-
-def length_batches(windows: list[Window], batch_tokens: int) -> Iterator[list[Window]]:
-    """Windows grouped longest first so that rows x longest length <= batch_tokens (one row at least)."""
-    ordered = sorted(windows, key=lambda w: len(w.ids), reverse=True)
-    batch: list[Window] = []
-    for w in ordered:
-        if batch and (len(batch) + 1) * len(batch[0].ids) > batch_tokens:
-            yield batch
-            batch = []
-        batch.append(w)
-    if batch:
-        yield batch
+from curate.membership.windows import Window, length_batches, make_windows
 
 
 def head_stats(lm: LoadedModel, hidden, targets, chunk_tokens: int, with_z: bool):
