@@ -48,7 +48,10 @@ REFERENCE = Path("/usr/share/debian-reference")
 MAN = {"ja": Path("/usr/share/man/ja"), "en": Path("/usr/share/man")}
 MIN_CHARS = 400  # shortest document kept in the set (Swallow's minimum document length)
 PAGE_CHARS = 1500  # Debian Reference sections are grouped into pages of at least this many characters
-OTHER_PROSE = {"en": [Path("/usr/share/doc/python3/python-policy.html")]}
+OTHER_PROSE = {
+    "ja": [Path("/usr/share/doc/w3m/ja/STORY.html")],
+    "en": [Path("/usr/share/doc/python3/python-policy.html"), Path("/usr/share/doc/w3m/STORY.html")],
+}
 # Published before this set was limited to running text and before the fixes to Gopher's letter-word
 # share (whitespace words), NG-word matching (whole Latin words) and the bulletin-board pattern
 # (hyphens of Latin words): prose = Debian Reference pages + manual pages, same junk.
@@ -79,7 +82,11 @@ def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[s
     until the document has `min_chars` characters (the rest of the file ends the last one)."""
     from lxml import html
 
-    tree = html.fromstring(path.read_bytes())
+    raw = path.read_bytes()
+    try:  # UTF-8 pages without a charset declaration (w3m's) would otherwise be read as Latin-1
+        tree = html.fromstring(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        tree = html.fromstring(raw)
     sections: list[list[str]] = [[]]
     for element in tree.iter("h1", "h2", "h3", "h4", "h5", "p"):
         if element.tag != "p":

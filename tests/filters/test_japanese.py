@@ -108,3 +108,10 @@ def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patt
         )
         == "ja_bbs"
     )
+
+
+def test_full_width_full_stops_count_as_kuten():
+    text = PROSE[1].replace("。", "．").replace("、", "，")  # the ，．style of academic Japanese
+    assert reason(text) is None
+    no_stops = {"max_sentence_chars": None, "max_avg_sentence_chars": None}
+    assert reason(text.replace("．", ""), **no_stops) == "ja_rare_kuten"

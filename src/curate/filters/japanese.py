@@ -19,7 +19,7 @@ Reason: rule, drop when (default; source):
 - `ja_repeated_ngrams`: most frequent character 2/3/4-gram above 0.20/0.18/0.16 of all, or
   duplicated distinct 5..10-grams above 0.15..0.10 (Swallow)
 - `ja_rare_kuten`: fewer 。 than characters / max_kuten_interval (100; HojiChar `DiscardRareKuten`,
-  llm-jp-corpus v1)
+  llm-jp-corpus v1); the full-width full stop ． of ，．-style text counts as 。, as in Swallow
 - `ja_ads`: more than max_ad_keywords advertisement keywords (14; HojiChar `DiscardAds`, llm-jp-corpus v1)
 - `ja_bbs`: more than max_bbs_patterns bulletin-board patterns (14; HojiChar `DiscardBBSComments`,
   llm-jp-corpus v1); a hyphen inside or in front of a Latin word or number (`Ctrl-Alt-F2`,
@@ -153,9 +153,9 @@ class JapaneseQuality(CurateStep):
 
         o, rules = self.options, []
         if o["max_kuten_interval"]:
-            rules.append(
-                ("ja_rare_kuten", hf.DiscardRareKuten(max_average_sentence_length=o["max_kuten_interval"]))
-            )
+            kuten = hf.DiscardRareKuten(max_average_sentence_length=o["max_kuten_interval"])
+            kuten.kuten_pat = re.compile(r"[。．]")  # the full stop of ，．-style text counts too (Swallow)
+            rules.append(("ja_rare_kuten", kuten))
         if o["max_ad_keywords"] is not None:
             rules.append(("ja_ads", hf.DiscardAds(max_allowed_num=o["max_ad_keywords"])))
         if o["max_bbs_patterns"] is not None:
