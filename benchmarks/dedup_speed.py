@@ -6,7 +6,7 @@ two datatrove JSONL shards, the form curate's ingest phase leaves. Each system r
 process (for its peak RSS), from those shards to output shards holding every document:
 
 - curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on, run by
-  curate's executor choice (inputs under 4 MiB run in one process, `curate.dedup.inprocess`);
+  curate's executor choice (inputs under 8 MiB run in one process, `curate.dedup.inprocess`);
 - datatrove: MinhashDedupSignature → Buckets → Cluster → Filter with the same shingles (word
   5-grams), bands and rows, 2 tasks (buckets: one task per band), 2 workers, dropped documents
   sent to an exclusion writer; a whitespace tokenizer (NLTK data is not available offline);

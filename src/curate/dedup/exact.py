@@ -31,7 +31,7 @@ _DIGIT = re.compile(r"\d")
 
 def normalize_for_key(text: str, steps: tuple[str, ...] | list[str]) -> str:
     """`text` after the given normalize steps (always applied in `NORMALIZE_ORDER`)."""
-    if "nfkc" in steps:
+    if "nfkc" in steps and not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
     if "lowercase" in steps:
         text = text.casefold()

@@ -13,8 +13,8 @@
                                (rejected ones marked) → stages/dedup/<rank>.jsonl.gz
 
 Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
-through. Inputs under `curate.dedup.inprocess.SMALL_INPUT_BYTES` (4 MiB of compressed stage files,
-about 6,000 documents) run their phases in the calling process: no executor start-ups.
+through. Inputs under `curate.dedup.inprocess.SMALL_INPUT_BYTES` (8 MiB of compressed stage files,
+about 12,000 documents) run their phases in the calling process: no executor start-ups.
 Every phase writes its files atomically and deterministically, so datatrove's `skip_completed`
 resume never writes a document twice. Phase 1 and 4 read the same files with
 the same number of tasks, so a document is found again by (task, position).

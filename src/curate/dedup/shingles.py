@@ -139,19 +139,35 @@ class Shingles(NamedTuple):
 
 def no_space_texts(texts: list[str]) -> np.ndarray:
     """Boolean per text: at least NO_SPACE_SHARE of its non-separator code points are in a script
-    written without spaces (the texts `auto` mode shingles by character)."""
-    if not texts:
-        return np.zeros(0, dtype=bool)
+    written without spaces (the texts `auto` mode shingles by character). ASCII texts (no such
+    script) are answered without looking at their characters."""
+    out = np.zeros(len(texts), dtype=bool)
+    wide = [i for i, t in enumerate(texts) if not t.isascii()]
+    if not wide:
+        return out
+    texts = [texts[i] for i in wide]
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     c = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     letters = ~_separators(c)
-    nospace = np.zeros(len(c), dtype=bool)
-    for lo, hi in NO_SPACE_RANGES:
-        nospace |= (c >= lo) & (c <= hi)
+    nospace = _no_space_table().take(np.minimum(c, 0x10000))
+    astral = c > 0xFFFF
+    if astral.any():
+        a = c[astral]
+        nospace[astral] = np.any([(a >= lo) & (a <= hi) for lo, hi in NO_SPACE_RANGES], axis=0)
     doc = np.repeat(np.arange(len(texts)), lengths + 1)[: len(c)]
     n_letters = np.bincount(doc, weights=letters, minlength=len(texts))
     n_nospace = np.bincount(doc, weights=nospace & letters, minlength=len(texts))
-    return (n_letters > 0) & (n_nospace >= NO_SPACE_SHARE * np.maximum(n_letters, 1))
+    out[wide] = (n_letters > 0) & (n_nospace >= NO_SPACE_SHARE * np.maximum(n_letters, 1))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _no_space_table() -> np.ndarray:
+    """Whether each BMP code point is in `NO_SPACE_RANGES` (+ one slot, False, for 'astral')."""
+    table = np.zeros(0x10001, dtype=bool)
+    for lo, hi in NO_SPACE_RANGES:
+        table[lo : min(hi, 0xFFFF) + 1] = True
+    return table
 
 
 def batch_shingles(
