@@ -13,7 +13,6 @@ import gzip
 import json
 import os
 import random
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,20 +189,9 @@ def md_huge_front_matter(folder: Path, n: int, rng: random.Random) -> list[Path]
 
 
 def _pdf(content: bytes) -> bytes:
-    comp = zlib.compress(content, 6)
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    from tests.conftest import pdf_with_stream
+
+    return pdf_with_stream(content, level=6)
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from curate import data as M
 from curate.extract import pdf_read
 from curate.extract.normalize import NormalizeText
 from curate.extract.pdf import PdfExtract, clean_pdf_text, reflow, strip_furniture
+from tests.conftest import pdf_with_stream
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,31 +141,10 @@ def test_cleaning_helpers():
     )
 
 
-def _pdf_with_stream(content: bytes) -> bytes:
-    """A one-page PDF whose content stream is `content`, Flate-compressed."""
-    import zlib
-
-    comp = zlib.compress(content, 9)
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-
-
 def test_a_small_pdf_inflating_to_a_huge_stream_is_rejected_quickly():
     import time
 
-    raw = _pdf_with_stream(b"1 0 0 1 0 0 cm\n" * 2_000_000)  # 30 MB of operators in ~60 KB
+    raw = pdf_with_stream(b"1 0 0 1 0 0 cm\n" * 2_000_000)  # 30 MB of operators in ~60 KB
     assert len(raw) < 200_000
     start = time.monotonic()
     out = run(raw, max_decompressed_bytes=10_000_000)
