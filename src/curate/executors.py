@@ -33,6 +33,23 @@ def connect_ray(address: str | None) -> None:
         ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
 
 
+def start_method(phase: Phase) -> str:
+    """How a local pool starts its workers: `fork` for the dedup phases when this process runs no
+    other thread, else datatrove's `forkserver`.
+
+    A forkserver worker imports datatrove, numpy and curate again and unpickles its steps: about
+    0.3 s per worker and phase, more than the work of a small dedup phase. A forked worker
+    inherits them. Forking is only safe when no other thread can hold a lock at fork time (it
+    stays locked in the child forever), so any thread alive here, a crawl's for instance, keeps
+    the forkserver; the one exception is fsspec's event-loop thread, which fsspec itself resets in
+    forked children (`fsspec.asyn.reset_after_fork`). The dedup phases compute with numpy only.
+    """
+    import threading
+
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != "fsspecIO"]
+    return "fork" if phase.inline_if_small and not others else "forkserver"
+
+
 def make_executor(
     phase: Phase,
     config: ExecutorConfig,
@@ -47,7 +64,7 @@ def make_executor(
     if phase.inline_if_small and config.type != "slurm":
         from curate.dedup.inprocess import InProcessExecutor, is_small
 
-        if is_small(phase.inline_if_small):
+        if is_small(phase.inline_if_small, forked=start_method(phase) == "fork"):
             return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
         from curate.local_executor import LocalExecutor
@@ -58,6 +75,7 @@ def make_executor(
             workers=workers,
             logging_dir=logging_dir,
             skip_completed=True,
+            start_method=start_method(phase),
         )
     if config.type == "ray":
         from datatrove.executor import RayPipelineExecutor

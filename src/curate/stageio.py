@@ -5,6 +5,12 @@ datatrove's `JsonlReader` skips a document whose text is empty, but documents re
 `StageJsonlReader` keeps them. `stage_writer` writes gzip level 1: stage files are read once by
 the next phase, and level 1 compresses about 6x faster than gzip's default 9 for ~15% more bytes;
 it also skips datatrove's per-document deep copy.
+
+Both do per document only what a stage file needs: the reader parses bytes lines (no text
+decoding before orjson, which validates UTF-8 itself) and times whole files, the writer renders
+its filename once per task; datatrove's versions spend about as long on that bookkeeping as on
+parsing and compressing (17.6 → 10.5 µs per read and 20.4 → 14.2 µs per written document of
+~1,700 characters).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import fsspec.compression
 from datatrove.data import Document, DocumentsPipeline, Media
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.logging import logger
+from datatrove.utils.typeshelper import StatHints
 
 FAST_GZIP = "gzip-1"
 
@@ -42,6 +50,29 @@ class StageJsonlReader(JsonlReader):
         if any(Path(self.folder).glob("*.jsonl.gz")):  # datatrove raises on an empty folder
             yield from super().run(data, rank, world_size)
 
+    def read_file(self, filepath: str) -> DocumentsPipeline:
+        import base64
+        import time
+
+        import orjson
+
+        spent = 0.0  # parsing time, added to the step's time once per file
+        with self.data_folder.open(filepath, "rb", compression="infer") as f:
+            for li, line in enumerate(f):
+                start = time.perf_counter()
+                try:
+                    data = orjson.loads(line)
+                except orjson.JSONDecodeError as e:  # bad JSON or bad UTF-8: skipped, as datatrove does
+                    logger.warning(f"Error when reading `{filepath}`: {e}")
+                    continue
+                for media in data.get("media") or ():
+                    if media.get("media_bytes") is not None:
+                        media["media_bytes"] = base64.decodebytes(media["media_bytes"].encode("ascii"))
+                document = self.get_document_from_dict(data, filepath, li)
+                spent += time.perf_counter() - start
+                yield document
+        self.stats.time_stats.update(spent)
+
     def get_document_from_dict(self, data: dict, source_file: str, id_in_file: int | str) -> Document:
         parsed = self.adapter(data, source_file, id_in_file)
         media = [Media(**m) for m in parsed.get("media") or []]
@@ -59,6 +90,19 @@ class StageWriter(JsonlWriter):
 
     def __init__(self, folder: str):
         super().__init__(folder, output_filename="${rank}.jsonl.gz", compression=FAST_GZIP)
+        self._names: dict[int, tuple[str, str]] = {}
+
+    def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+        names = self._names.get(rank)
+        if names is None:  # the filename depends on the rank only: rendered once, not twice per document
+            names = self._names[rank] = (
+                self._get_output_filename(document, rank),
+                self._get_output_filename(document, "XXXXX"),
+            )
+        self._write(self.adapter(document), self._get_output_file_with_retry(names[0]), names[0])
+        self.stat_update(names[1])
+        self.stat_update(StatHints.total)
+        self.stat_update("doc_len", value=len(document.text), unit="doc")
 
     def _default_adapter(self, document: Document) -> dict:
         # datatrove's adapter deep-copies every document (dataclasses.asdict); the fields are enough

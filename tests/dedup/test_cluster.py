@@ -1,41 +1,56 @@
-"""Union-find, group winners and the keep rule."""
+"""Star clusters, group winners and the keep rule."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from curate.dedup.cluster import first_of_groups, union_find
+from curate.dedup.cluster import first_of_groups, star_heads
 from curate.dedup.keep import keep_rank
 
 
-def components(n: int, edges: list[tuple[int, int]]) -> list[int]:
+def stars(n: int, edges: list[tuple[int, int, float]], rank=None, max_rounds: int = 64) -> list[int]:
     a = np.array([e[0] for e in edges], dtype=np.int64)
     b = np.array([e[1] for e in edges], dtype=np.int64)
-    return union_find(n, a, b).tolist()
+    sim = np.array([e[2] for e in edges], dtype=np.float32)
+    rank = np.arange(n) if rank is None else np.asarray(rank)
+    return star_heads(n, a, b, sim, rank, max_rounds)[0].tolist()
 
 
-def test_union_find_merges_chains_stars_and_leaves_singletons():
-    assert components(8, [(6, 5), (5, 4), (4, 3), (1, 2)]) == [0, 1, 1, 3, 3, 3, 3, 7]
-    assert components(5, [(4, 0), (3, 0), (2, 4)]) == [0, 1, 0, 0, 0]
-    assert components(3, []) == [0, 1, 2]
+def sequential(n: int, edges, rank) -> list[int]:
+    """The greedy loop of a MinHash-LSH dedup, one document at a time (the reference)."""
+    head = list(range(n))
+    kept: list[int] = []
+    for v in sorted(range(n), key=lambda x: rank[x]):
+        near = [(s, -rank[u], u) for x, y, s in edges for u, w in ((x, y), (y, x)) if w == v and u in kept]
+        if near:
+            head[v] = max(near)[2]
+        else:
+            kept.append(v)
+    return head
 
 
-def test_union_find_matches_a_reference_on_random_graphs():
+def test_a_chain_does_not_drop_a_document_for_one_it_is_not_similar_to():
+    # 0 ~ 1 ~ 2, 0 !~ 2: union-find would drop 2 for 0; the star keeps 2 (its only near copy is dropped)
+    assert stars(3, [(0, 1, 0.9), (1, 2, 0.85)]) == [0, 0, 2]
+    # a member joins its most similar earlier head
+    assert stars(4, [(0, 3, 0.81), (1, 3, 0.95)]) == [0, 1, 2, 1]
+    assert stars(3, []) == [0, 1, 2]
+
+
+def test_the_keep_order_decides_who_heads_a_star():
+    assert stars(3, [(0, 1, 0.9), (1, 2, 0.85)], rank=[2, 0, 1]) == [1, 1, 1]
+
+
+def test_star_rounds_match_the_sequential_greedy_loop_on_random_graphs():
     rng = np.random.RandomState(0)
-    for _ in range(20):
-        n = 200
-        a, b = rng.randint(0, n, 150), rng.randint(0, n, 150)
-        parent = list(range(n))
-
-        def find(x, parent=parent):
-            while parent[x] != x:
-                x = parent[x]
-            return x
-
-        for x, y in zip(a.tolist(), b.tolist(), strict=True):
-            rx, ry = find(x), find(y)
-            parent[max(rx, ry)] = min(rx, ry)
-        assert union_find(n, a, b).tolist() == [find(x) for x in range(n)]
+    for trial in range(30):
+        n = 60
+        pairs = {tuple(sorted(p)) for p in rng.randint(0, n, (70, 2)).tolist() if p[0] != p[1]}
+        edges = [(a, b, float(rng.choice([0.8, 0.85, 0.9, 1.0]))) for a, b in sorted(pairs)]
+        rank = rng.permutation(n)
+        want = sequential(n, edges, rank)
+        assert stars(n, edges, rank) == want
+        assert stars(n, edges, rank, max_rounds=1 + trial % 3) == want  # the loop that finishes chains
 
 
 def test_first_of_groups_picks_the_lowest_priority():

@@ -12,7 +12,8 @@ from curate.config import ExecutorConfig
 from curate.dedup import inprocess
 from curate.dedup.inprocess import InProcessExecutor
 from curate.dedup.plan import phases_for
-from curate.executors import make_executor
+from curate.executors import make_executor, start_method
+from curate.phase import Phase
 from tests.dedup.conftest import edit, lorem, read_stage, settings_for, write_ingest
 
 
@@ -27,7 +28,8 @@ def shards() -> list[list[dict]]:
 
 
 def run(tmp_path: Path, small: bool, monkeypatch) -> tuple[dict, list]:
-    monkeypatch.setattr(inprocess, "SMALL_INPUT_BYTES", 1 << 30 if small else 0)
+    for name in ("SMALL_INPUT_BYTES", "SMALL_FORKED_BYTES"):
+        monkeypatch.setattr(inprocess, name, 1 << 30 if small else 0)
     run_dir = tmp_path / ("small" if small else "pool") / "p" / "r1"
     write_ingest(run_dir, shards())
     settings = settings_for(run_dir, run_dir.parent / "state", 2)
@@ -63,3 +65,17 @@ def test_in_process_tasks_run_in_this_process_and_a_rerun_skips_them(tmp_path):
     InProcessExecutor([step], tasks=3, logging_dir=str(logs)).run()
     InProcessExecutor([step], tasks=3, logging_dir=str(logs)).run()
     assert seen == [os.getpid()] * 3 and len(list((logs / "completions").iterdir())) == 3
+
+
+def test_dedup_pools_fork_only_while_no_other_thread_runs(monkeypatch):
+    import threading
+
+    dedup, other = Phase("dedup-filter", [], 2), Phase("extract", [], 2)
+    dedup.inline_if_small = "stages/ingest"
+    main = threading.main_thread()
+    loop = threading.Thread(target=lambda: None, name="fsspecIO")  # fsspec resets it in forked children
+    monkeypatch.setattr(threading, "enumerate", lambda: [main, loop])
+    assert start_method(dedup) == "fork" and start_method(other) == "forkserver"
+    crawl = threading.Thread(target=lambda: None, name="crawl-0-1")
+    monkeypatch.setattr(threading, "enumerate", lambda: [main, loop, crawl])
+    assert start_method(dedup) == "forkserver"

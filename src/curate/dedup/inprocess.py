@@ -1,13 +1,16 @@
 """Small dedup inputs run in the calling process: no pool, no manager process, no four start-ups.
 
 A local datatrove executor starts a `multiprocess` manager (a server process) and, with more than
-one worker, a process pool for every phase. The four dedup phases then cost four of each: about a
-second on a quiet machine and several on a loaded one, more than the work itself for a few thousand
-documents. Below `SMALL_INPUT_BYTES` of compressed stage files (about 12,000 documents of ~270
-words, ~0.7 KB each; measured on 2 cores, two workers' halved work pays for the start-ups only
-from ~17,000 documents: 10,000 take 1.7 s here against 2.2 s pooled, 100,000 13.3 s against 9.2 s) the
-phases run here, task after task, through datatrove's own `_run_for_rank`: the same task logs,
-stats and completion markers, so a resumed run cannot tell the difference.
+one worker, a process pool for every phase. For the dedup phases the pool forks this process when
+it can (`curate.executors.start_method`): about 0.1 s per phase on 2 cores; through datatrove's
+forkserver each worker imports and unpickles everything again, 0.3-0.5 s per phase. Below a
+phase's break-even its tasks run here, one after another, through datatrove's own
+`_run_for_rank`: the same task logs, stats and completion markers, so a resumed run cannot tell
+the difference. Measured on 2 cores with the dedup benchmark's documents (~1,700 characters,
+~0.7 KB of gzip each), in-process against pooled: forked, 1,000 documents 0.60 s vs 0.70 s,
+3,000 0.82 s vs 0.79 s, 10,000 1.47 s vs 1.16 s; through the forkserver 10,000 1.7 s vs 2.2 s,
+100,000 13.3 s vs 9.2 s. Hence `SMALL_FORKED_BYTES` (~3,000 such documents) and
+`SMALL_INPUT_BYTES` (~12,000) of compressed stage files.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
-SMALL_INPUT_BYTES = 8 * 2**20
+SMALL_INPUT_BYTES = 8 * 2**20  # below it, in-process beats a forkserver pool
+SMALL_FORKED_BYTES = 2 * 2**20  # below it, in-process beats a forked pool
 
 
 def input_bytes(folder: str | Path) -> int:
@@ -26,9 +30,10 @@ def input_bytes(folder: str | Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
 
 
-def is_small(folder: str | Path) -> bool:
-    """Whether the dedup phases over the stage files in `folder` should run in this process."""
-    return input_bytes(folder) < SMALL_INPUT_BYTES
+def is_small(folder: str | Path, forked: bool = False) -> bool:
+    """Whether the dedup phases over the stage files in `folder` should run in this process
+    rather than in a pool whose workers are forked (`forked`) or started by the forkserver."""
+    return input_bytes(folder) < (SMALL_FORKED_BYTES if forked else SMALL_INPUT_BYTES)
 
 
 class InProcessExecutor(LocalPipelineExecutor):

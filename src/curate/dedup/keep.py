@@ -9,7 +9,8 @@ criteria in `keep`, each one breaking the ties of the one before:
 - `longest` / `shortest`: more / fewer characters of text wins;
 - `earliest` / `latest`: earlier / later `fetched_at` wins; a document without one ranks last.
 
-Remaining ties go to input order (ingest task, then position), so the choice is deterministic.
+Remaining ties go to input order (ingest task, then position), so the choice is deterministic;
+`keep: []` is input order alone (the first seen is kept).
 """
 
 from __future__ import annotations

@@ -15,10 +15,11 @@ Maths (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 
   weights favour recall because every candidate is then *verified*: a pair counts as duplicate
   only when its estimated Jaccard is ≥ `threshold`. For threshold 0.8 and P = 128 this gives
   b = 17, r = 7: P[candidate] = 0.98 at J = 0.8, 0.77 at J = 0.7, 0.38 at J = 0.6.
-- Verified pairs are merged with union-find; one document per cluster is kept (keep rule in
-  `curate.dedup.keep`); the others are rejected as `near_duplicate` with `dup_of` (the kept
-  document's id), `minhash_cluster` and `dup_similarity` (estimated Jaccard with the kept one,
-  which can fall below the threshold when a cluster is a chain of close pairs).
+- Verified pairs form star clusters: documents are taken in keep-rule order (`curate.dedup.keep`)
+  and one is rejected as `near_duplicate` only when it has a verified pair with a document
+  already kept, with `dup_of` (the most similar such kept document), `minhash_cluster` and
+  `dup_similarity` (its verified Jaccard, always ≥ threshold); no two kept documents form a
+  verified pair. Connected components would chain (A ~ B ~ C drops C for A at any J(A, C)).
 
 Costs: signatures 4·P bytes per document; band keys 8·b bytes; the persistent index keeps both
 for kept documents (see `curate.dedup.index` for the measured bytes per document).

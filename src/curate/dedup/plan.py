@@ -6,15 +6,15 @@
     dedup-buckets     (≤ bands) per band: sort keys of this run and of the index, pair documents
                                sharing a key, verify each pair (exact Jaccard of the shingle
                                sets; estimated against the index) → dedup/pairs/
-    dedup-cluster     (1)      exact groups and union-find over verified pairs, in YAML order;
-                               keep rule; decisions → dedup/decisions/; this run's kept documents
+    dedup-cluster     (1)      exact groups, then star clusters over verified pairs in keep-rule
+                               order; decisions → dedup/decisions/; this run's kept documents
                                → the persistent index (state/dedup/segments/<run-id>/)
     dedup-filter      (tasks)  read stages/ingest again, apply the decisions, write every document
                                (rejected ones marked) → stages/dedup/<rank>.jsonl.gz
 
 Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
-through. Inputs under `curate.dedup.inprocess.SMALL_INPUT_BYTES` (8 MiB of compressed stage files,
-about 12,000 documents) run their phases in the calling process: no executor start-ups.
+through. Small inputs (`curate.dedup.inprocess`: 2 MiB of compressed stage files when the pool
+can fork, about 3,000 documents; 8 MiB otherwise) run their phases in the calling process.
 Every phase writes its files atomically and deterministically, so datatrove's `skip_completed`
 resume never writes a document twice. Phase 1 and 4 read the same files with
 the same number of tasks, so a document is found again by (task, position).

@@ -26,6 +26,7 @@ all its tokens; a document with no tokens gets none.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -46,6 +47,8 @@ NO_SPACE_RANGES = (
     (0xFF66, 0xFF9F),  # half-width katakana
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
+
+_NO_SPACE_CHAR = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in NO_SPACE_RANGES) + "]")
 
 MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables are this long (2 x 8 MiB)
 _BASE = 0x100000001B3  # odd, so invertible mod 2**64
@@ -139,10 +142,10 @@ class Shingles(NamedTuple):
 
 def no_space_texts(texts: list[str]) -> np.ndarray:
     """Boolean per text: at least NO_SPACE_SHARE of its non-separator code points are in a script
-    written without spaces (the texts `auto` mode shingles by character). ASCII texts (no such
-    script) are answered without looking at their characters."""
+    written without spaces (the texts `auto` mode shingles by character). Texts with no such
+    character at all (one regex scan; ASCII texts not even that) are answered without counting."""
     out = np.zeros(len(texts), dtype=bool)
-    wide = [i for i, t in enumerate(texts) if not t.isascii()]
+    wide = [i for i, t in enumerate(texts) if not t.isascii() and _NO_SPACE_CHAR.search(t)]
     if not wide:
         return out
     texts = [texts[i] for i in wide]
