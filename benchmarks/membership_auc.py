@@ -48,24 +48,16 @@ import _membership_common as C  # noqa: E402
 from curate.membership import forward, scores  # noqa: E402
 from curate.membership.choose import choose_score  # noqa: E402
 from curate.membership.models import LoadedModel, load_model  # noqa: E402
+from curate.membership.outref import top_layers  # noqa: E402
 from curate.membership.scorer import TextScorer  # noqa: E402
 
 
 def make_top(base, k: int, device: str):
-    """A model made of `base`'s top k layers, final norm and (shared, frozen) LM head."""
-    cfg = copy.deepcopy(base.config)
-    n_layers = cfg.num_hidden_layers
-    cfg.num_hidden_layers, cfg.vocab_size, cfg.tie_word_embeddings = k, 8, False
-    if getattr(cfg, "layer_types", None):
-        cfg.layer_types = cfg.layer_types[-k:]
-    top = type(base)(cfg)
-    top.model.layers = copy.deepcopy(base.model.layers[n_layers - k :])
-    top.model.norm = copy.deepcopy(base.model.norm)
+    """curate's out-reference model (`outref.top_layers`: `base`'s top k layers, final norm, frozen
+    shared LM head) with its own rotary tables and the full vocabulary size, in float32 on `device`."""
+    top = top_layers(base, k)
     top.model.rotary_emb = copy.deepcopy(base.model.rotary_emb)
-    top.lm_head = base.lm_head
     top.config.vocab_size = base.config.vocab_size
-    for p in top.lm_head.parameters():
-        p.requires_grad_(False)
     return top.to(device).float()
 
 

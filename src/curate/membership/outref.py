@@ -88,7 +88,7 @@ def _train(source: Path, texts: list[str], s: OutTraining, path: Path) -> None:
             model.model(input_ids=torch.tensor([d]), output_hidden_states=True).hidden_states[n_layers - k][0]
             for d in docs
         ]
-    top = _top(model, k)
+    top = top_layers(model, k)
     opt = torch.optim.AdamW([p for p in top.parameters() if p.requires_grad], lr=s.lr, weight_decay=0.0)
     rng = random.Random(s.seed)
     for epoch in range(s.epochs):
@@ -124,7 +124,7 @@ def _train(source: Path, texts: list[str], s: OutTraining, path: Path) -> None:
     logger.info(f"out reference: tuned the top {k} layers on {len(docs)} texts in {seconds:.0f} s -> {path}")
 
 
-def _top(base, k: int):
+def top_layers(base, k: int):
     """A model made of `base`'s top k layers (copies, trainable), final norm and frozen shared LM head."""
     cfg = copy.deepcopy(base.config)
     n_layers = cfg.num_hidden_layers
