@@ -75,7 +75,7 @@ def test_swallow_character_ngram_rule_is_opt_in():
     """Technical prose repeats its terms (ディスクイメージ, 次のように): Swallow's character n-gram rule,
     Gopher's English word thresholds applied to characters, drops it; it runs only when asked for."""
     terms = "\n".join(
-        f"ディスクイメージファイル \"disk{i}.img\" は次のようにして {dev} に書き込むことができます。"
+        f'ディスクイメージファイル "disk{i}.img" は次のようにして {dev} に書き込むことができます。'
         f"パーティションのイメージを作る場合には、次のようにしてディスクイメージを作ります。"
         for i, dev in enumerate(["/dev/sdb", "/dev/sdc", "/dev/sdd", "/dev/sde", "/dev/sdf"])
     )
