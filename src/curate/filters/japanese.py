@@ -27,8 +27,9 @@ Reason: rule, drop when (default; source):
 - `ja_ads`: more than max_ad_keywords advertisement keywords (10; HojiChar `DiscardAds` as
   llm-jp-corpus v1 configures it, `is_not_ad_content(10)`)
 - `ja_bbs`: more than max_bbs_patterns bulletin-board patterns (14; HojiChar `DiscardBBSComments`,
-  llm-jp-corpus v1); a hyphen inside or in front of a Latin word or number (`Ctrl-Alt-F2`,
-  `hostname -f`, `exim4-*`) is part of that word, not a pattern
+  HojiChar's default; llm-jp-corpus v1's final `ja_cc` filters do not use it); a hyphen inside or
+  in front of a Latin word or number (`Ctrl-Alt-F2`, `hostname -f`, `exim4-*`) is part of that
+  word, not a pattern
 - `ja_ng_words`: more than max_ng_words matches (3) of one of HojiChar's adult, discrimination or
   violence keyword lists, as llm-jp-corpus v1 configures them for Common Crawl
   (`is_not_{adult,discrimination,violence}_content(3)`: one ordinary word such as 挿入 "insert"
