@@ -54,8 +54,34 @@ def test_hojichar_rules_and_their_switches():
     ads = PROSE[0] + "\n" + "お問い合わせください。営業時間は十時からです。送料は別途料金です。" * 6
     no_repeats = {"repeated_ngrams": False, "max_dup_line_fraction": None, "max_dup_line_char_fraction": None}
     assert reason(ads, **no_repeats) == "ja_ads"
-    ng = PROSE[1] + "\n" + "その車は人をはねて逃げた殺人犯のものだった。"
+    ng = PROSE[1] + "\n" + "その車は人をはねて逃げた殺人犯のものだった。" * 4
     assert reason(ng) == "ja_ng_words" and reason(ng, ng_words=False) is None
+
+
+def test_a_few_ng_words_in_ordinary_text_do_not_drop_it():
+    """llm-jp-corpus v1 drops a page for more than 3 matches of one list, not for one ordinary word:
+    挿入 ("insert") is on HojiChar's adult list, 破壊 ("destroy") on its violence list."""
+    debian = (
+        "そしてブランクの CD-R をドライブに挿入して、次のようにして書込みます。"  # Debian Reference, ch09
+        "不適切な設定はシステムのセキュリティーを破壊するリスクを引き起こします。"
+    )
+    assert reason(PROSE[1] + "\n" + debian) is None
+    assert reason(PROSE[1] + "\n" + debian, max_ng_words=0) == "ja_ng_words"  # HojiChar's own: any match
+    inserts = "".join(f"{i}枚目のディスクを挿入します。" for i in range(4))  # 4 of the adult list
+    assert reason(PROSE[1] + "\n" + debian + inserts) == "ja_ng_words"
+
+
+def test_swallow_character_ngram_rule_is_opt_in():
+    """Technical prose repeats its terms (ディスクイメージ, 次のように): Swallow's character n-gram rule,
+    Gopher's English word thresholds applied to characters, drops it; it runs only when asked for."""
+    terms = "\n".join(
+        f'ディスクイメージファイル "disk{i}.img" は次のようにして {dev} に書き込むことができます。'
+        f"パーティションのイメージを作る場合には、次のようにしてディスクイメージを作ります。"
+        for i, dev in enumerate(["/dev/sdb", "/dev/sdc", "/dev/sdd", "/dev/sde", "/dev/sdf"])
+    )
+    text = PROSE[1] + "\n" + terms
+    assert reason(text) is None
+    assert reason(text, repeated_ngrams=True) == "ja_repeated_ngrams"
 
 
 def test_only_japanese_documents_are_judged():
@@ -94,7 +120,8 @@ def test_bilingual_filters_drop_the_junk_fixtures_and_keep_the_prose():
 def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patterns():
     smtp = PROSE[1] + "\nメールは SMTP で送られ、SMB でファイルを共有します。"
     assert reason(smtp) is None
-    assert reason(PROSE[1] + "\n写真は SM サイズで保存されます。") == "ja_ng_words"  # a whole Latin word
+    sm = PROSE[1] + "\n写真は SM サイズで保存されます。"
+    assert reason(sm, max_ng_words=0) == "ja_ng_words"  # a whole Latin word
     options = "\n".join(f"ls -l と cp -r{i} を Ctrl-Alt-F{i} の画面で実行します。" for i in range(8))
     assert reason(PROSE[1] + "\n" + options, max_kuten_interval=None) is None  # 32 hyphens of options
     dashes = "\n".join(["----- 投稿 -----"] * 3)

@@ -87,3 +87,21 @@ def test_english_letter_words_are_whitespace_words_not_tokenizer_pieces():
     assert M.DECISION not in run(GopherQuality(), manual, "en").metadata  # spaCy: ls ( 1 ) , ...
     numbers = EN + "\n" + " ".join(f"{i} {i * 7} {i * 13}" for i in range(200))
     assert run(GopherQuality(), numbers, "en").metadata[M.REASON] == "gopher_below_alpha_threshold"
+
+
+def test_fineweb_duplicated_line_share_is_the_published_one():
+    """FineWeb (Penedo et al. 2024, 3.6) drops >= 0.1 of characters in duplicated lines; datatrove's
+    default 0.01 dropped documentation that says "For example, try the following" before two examples."""
+    lead = "For example, try the following"
+    paragraphs = [
+        "The Debian system keeps its configuration files under the directory /etc, one file per program.",
+        lead,
+        "Each command prints what it changed, so you can check the result before you go on to the next.",
+        lead,
+    ]
+    text = "\n".join(paragraphs + [EN])
+    assert M.DECISION not in run(FineWebQuality(), text, "en").metadata
+    strict = FineWebQuality(char_duplicates_ratio=0.01)
+    assert run(strict, text, "en").metadata[M.REASON] == "char_dup_ratio"
+    spam = "\n".join([EN] + ["Click here to subscribe to our newsletter and win a prize today!"] * 12)
+    assert run(FineWebQuality(), spam, "en").metadata[M.REASON] == "char_dup_ratio"

@@ -17,16 +17,24 @@ Reason: rule, drop when (default; source):
 - `ja_repeated_lines`: duplicated lines or sentences > 0.3 of them or > 0.2 of their characters
   (Swallow)
 - `ja_repeated_ngrams`: most frequent character 2/3/4-gram above 0.20/0.18/0.16 of all, or
-  duplicated distinct 5..10-grams above 0.15..0.10 (Swallow)
-- `ja_rare_kuten`: fewer 。 than characters / max_kuten_interval (100; HojiChar `DiscardRareKuten`,
-  llm-jp-corpus v1); the full-width full stop ． of ，．-style text counts as 。, as in Swallow
-- `ja_ads`: more than max_ad_keywords advertisement keywords (14; HojiChar `DiscardAds`, llm-jp-corpus v1)
+  duplicated distinct 5..10-grams above 0.15..0.10 (Swallow). Off by default (`repeated_ngrams:
+  false`): Swallow applies Gopher's thresholds for English word n-grams unchanged to characters,
+  while the `ja` profile's `gopher_repetition` already applies the same rule over SudachiPy words
+  with the thresholds FineWeb-2 calibrated for Japanese; `true` restores Swallow v1
+- `ja_rare_kuten`: fewer 。 than characters / max_kuten_interval (250; HojiChar `DiscardRareKuten` as
+  llm-jp-corpus v1 configures it for Common Crawl, `has_good_average_sentence_length(250)`); the
+  full-width full stop ． of ，．-style text counts as 。, as in Swallow
+- `ja_ads`: more than max_ad_keywords advertisement keywords (10; HojiChar `DiscardAds` as
+  llm-jp-corpus v1 configures it, `is_not_ad_content(10)`)
 - `ja_bbs`: more than max_bbs_patterns bulletin-board patterns (14; HojiChar `DiscardBBSComments`,
-  llm-jp-corpus v1); a hyphen inside or in front of a Latin word or number (`Ctrl-Alt-F2`,
-  `hostname -f`, `exim4-*`) is part of that word, not a pattern
-- `ja_ng_words`: a keyword of HojiChar's adult, discrimination or violence lists (katakana words
-  only as whole words, as HojiChar's `ignore_confused`; Latin keywords only as whole Latin words,
-  so `SM` does not match inside `SMTP`; llm-jp-corpus v1)
+  HojiChar's default; llm-jp-corpus v1's final `ja_cc` filters do not use it); a hyphen inside or
+  in front of a Latin word or number (`Ctrl-Alt-F2`, `hostname -f`, `exim4-*`) is part of that
+  word, not a pattern
+- `ja_ng_words`: more than max_ng_words matches (3) of one of HojiChar's adult, discrimination or
+  violence keyword lists, as llm-jp-corpus v1 configures them for Common Crawl
+  (`is_not_{adult,discrimination,violence}_content(3)`: one ordinary word such as 挿入 "insert"
+  or 破壊 "destroy" does not condemn a page); katakana words only as whole words (HojiChar's
+  `ignore_confused`), Latin keywords only as whole Latin words (`SM` not inside `SMTP`)
 - `ja_char_repetition`: character 5-gram repetition ratio >= max_char_repetition (0.33; HojiChar
   `CharRepetitionRatioFilter`, after BigScience)
 - `ja_short_lines`: share of lines of <= 10 characters > max_short_line_fraction (0.5; HojiChar
@@ -130,11 +138,12 @@ class JapaneseQuality(CurateStep):
         max_ellipsis_fraction: float | None = 0.2,
         max_dup_line_fraction: float | None = 0.3,
         max_dup_line_char_fraction: float | None = 0.2,
-        repeated_ngrams: bool = True,
-        max_kuten_interval: int | None = 100,
-        max_ad_keywords: int | None = 14,
+        repeated_ngrams: bool = False,
+        max_kuten_interval: int | None = 250,
+        max_ad_keywords: int | None = 10,
         max_bbs_patterns: int | None = 14,
         ng_words: bool = True,
+        max_ng_words: int = 3,
         max_char_repetition: float | None = 0.33,
         max_short_line_fraction: float | None = 0.5,
     ):
@@ -210,7 +219,8 @@ class JapaneseQuality(CurateStep):
 
         for reason, rule in self._hojichar():
             if reason == "ja_ng_words":
-                broken = any(not _inside_latin_word(text, m) for m in rule.keyword_pat.finditer(text))
+                found = [m for m in rule.keyword_pat.finditer(text) if not _inside_latin_word(text, m)]
+                broken = len(found) > o["max_ng_words"]
             elif reason == "ja_bbs":
                 found = [m for m in rule.keyword_pat.finditer(text) if not _latin_hyphen(text, m)]
                 broken = len(found) > rule.max_allowed_num

@@ -152,7 +152,14 @@ class GopherRepetition(_DatatroveFilterStep):
 class FineWebQuality(_DatatroveFilterStep):
     """FineWeb's line rules: share of lines ending in terminal punctuation (`line_punct_ratio`),
     of short lines (`short_line_ratio`), of characters in duplicated lines (`char_dup_ratio`), and
-    line breaks per word (`list_ratio`)."""
+    line breaks per word (`list_ratio`).
+
+    Thresholds are the FineWeb paper's (Penedo et al. 2024, section 3.6): lines ending in
+    punctuation <= 0.12, characters in duplicated lines >= 0.1, lines under 30 characters >= 0.67.
+    datatrove's `FineWebQualityFilter` defaults `char_duplicates_ratio` to 0.01, ten times stricter
+    than the published 0.1, which drops a page for one repeated sentence ("For example, try the
+    following" before two code examples); curate uses the published value.
+    """
 
     name = "fineweb_quality"
 
@@ -162,7 +169,7 @@ class FineWebQuality(_DatatroveFilterStep):
         line_punct_exclude_zero: bool = False,
         short_line_thr: float = 0.67,
         short_line_length: int = 30,
-        char_duplicates_ratio: float = 0.01,
+        char_duplicates_ratio: float = 0.1,
         new_line_ratio: float = 0.3,
         per_language: PerLanguage | None = None,
     ):
