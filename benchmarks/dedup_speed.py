@@ -1,12 +1,17 @@
-"""Dedup speed: curate vs datatrove's MinHash stages vs a plain datasketch loop, measured in one run.
+"""Dedup speed: curate vs datatrove's MinHash stages vs plain datasketch and rensa loops, in one run.
 
 The corpus is generated: documents of ~270 words drawn from the word frequencies of the Debian
-copyright files, 30% of them near copies of another (word substitutions at 0–10%), written as
-two datatrove JSONL shards, the form curate's ingest phase leaves. Each system runs in its own
-process (for its peak RSS), from those shards to output shards holding every document:
+copyright files, 30% of them near copies of an earlier one (word substitutions at 0–10%),
+written as two datatrove JSONL shards, the form curate's ingest phase leaves. Each system runs
+in its own process (for its peak RSS), from those shards to output shards holding every
+document:
 
 - curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on, run by
-  curate's executor choice (inputs under 8 MiB run in one process, `curate.dedup.inprocess`);
+  curate's executor choice (forked pools; inputs under 2 MiB in one process,
+  `curate.dedup.inprocess`). `curate` keeps the first seen document of a cluster (`keep: []`),
+  the policy of every baseline; `curate_keep_rule` runs the default keep rule (kind, longest,
+  earliest), which here ranks the kinds the generator hands out in turn, so a near copy often
+  heads a star cluster instead of its original: its F1 is reported as `f1_keep_rule`;
 - datatrove: MinhashDedupSignature → Buckets → Cluster → Filter with the same shingles (word
   5-grams), bands and rows, 2 tasks (buckets: one task per band), 2 workers, dropped documents
   sent to an exclusion writer; a whitespace tokenizer (NLTK data is not available offline);
@@ -18,8 +23,11 @@ process (for its peak RSS), from those shards to output shards holding every doc
 `by_size` in the JSON gives, per size, curate's speed-ups over datatrove and rensa and the F1 of
 curate and rensa (goals: >= 3x datatrove, >= 1.5x rensa, F1 >= both).
 
-All write their output with the same writer (datatrove JsonlWriter, gzip level 1). F1 is over
-pairs inside each system's clusters against all-pairs exact Jaccard ≥ 0.8 (dedup_quality.py).
+A system's seconds run from its first import to its output written (curate: and its index
+committed); reading the output back for the labels F1 needs is evaluation and not counted. The
+loops read and write with curate's stage reader and writer (datatrove JsonlReader/JsonlWriter
+subclasses, gzip level 1), datatrove with its JsonlReader and curate's writer. F1 is over pairs
+inside each system's clusters against all-pairs exact Jaccard ≥ 0.8 (dedup_quality.py).
 Peak RSS is sampled from /proc every 0.1 s and summed over the system's process tree (pool
 workers included). Other processes share this machine, so every size runs `--repeats` rounds
 (the order of the systems rotating) and each system's fastest round counts; all rounds' seconds
