@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from curate import checks, registry
 from curate.errors import ConfigError
-from curate.review.queue import ReviewConfig
+from curate.review.settings import ReviewConfig
 from curate.yaml_safe import load_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

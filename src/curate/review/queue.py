@@ -28,26 +28,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from curate import data as M
 from curate.errors import ConfigError
 from curate.review.run import INDEX_COLUMNS, RunDir
+from curate.review.settings import ReviewConfig
 
 REVIEW_QUEUES = {"membership_borderline": "borderline", "relevance_unsure": "relevance_unsure"}
 NOT_AUDITED_STAGES = ("sources", "extract")
-
-
-class ReviewConfig(BaseModel):
-    """Queue sizes and what reviewers see (the `review:` block of a pipeline file)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    audit_kept: int = Field(20, ge=0, description="kept documents sampled for audit per export")
-    audit_rejected: int = Field(20, ge=0, description="rejected documents sampled for audit per export")
-    max_review: int | None = Field(None, ge=0, description="documents sent to review per export; null = all")
-    max_chars: int = Field(20_000, ge=200, description="characters shown per document; the rest is cut")
-    seed: int = Field(0, description="seed of the random samples")
 
 
 def review_config(run: RunDir, overrides: dict[str, Any]) -> ReviewConfig:
