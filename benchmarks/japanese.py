@@ -387,10 +387,15 @@ def main() -> None:
         prev_kept, prev_reasons = judge(prose, previous)
         prev_junk_kept, _ = judge(junk, previous)
         if lang == "ja":
-            docs_kept, _ = judge(prose, no_max_sentence)
+            docs_kept, docs_reasons = judge(prose, no_max_sentence)
             docs_junk_kept, _ = judge(junk, no_max_sentence)
             result["no_max_sentence_keep_rate_prose_ja"] = _rate(docs_kept, len(prose))
             result["no_max_sentence_drop_rate_junk_ja"] = _rate(len(junk) - docs_junk_kept, len(junk))
+            for part, docs in parts.items():
+                result[f"no_max_sentence_keep_rate_prose_{part}_ja"] = _rate(
+                    judge(docs, no_max_sentence)[0], len(docs)
+                )
+            result["no_max_sentence_prose_drop_reasons_ja"] = dict(docs_reasons.most_common())
         for part, (part_kept, _) in by_part.items():
             result[f"keep_rate_prose_{part}_{lang}"] = _rate(part_kept, len(parts[part]))
         result[f"keep_rate_reference_docs_{lang}"] = _rate(man_kept, len(manpages))
@@ -469,7 +474,9 @@ def main() -> None:
     )
     print(
         f"japanese_quality max_sentence_chars: null (not the default): prose kept ja "
-        f"{result['no_max_sentence_keep_rate_prose_ja']:.3f}, junk dropped ja "
+        f"{result['no_max_sentence_keep_rate_prose_ja']:.3f} (dev "
+        f"{result['no_max_sentence_keep_rate_prose_dev_ja']:.3f}, held-back "
+        f"{result['no_max_sentence_keep_rate_prose_heldback_ja']:.3f}), junk dropped ja "
         f"{result['no_max_sentence_drop_rate_junk_ja']:.3f}"
     )
     print(

@@ -142,3 +142,30 @@ def test_full_width_full_stops_count_as_kuten():
     assert reason(text) is None
     no_stops = {"max_sentence_chars": None, "max_avg_sentence_chars": None}
     assert reason(text.replace("．", ""), **no_stops) == "ja_rare_kuten"
+
+
+# Debian FAQ (debian-faq-ja, compatibility): one sentence of 237 characters listing ports in progress.
+PORTS = (
+    "hurd-i386 (i386 32ビットPC用 GNU Hurd カーネル)、mipsel64 (リトルエンディアンモードの64ビット MIPS)、"
+    "powerpcspe (「信号処理エンジン」ハードウェア向け移植版)、sparc64 (64ビット SPARC プロセッサ)、"
+    "sh (日立 SuperH プロセッサ用)、x32 (32ビットのポインタを使用した amd64/x86_64 CPU) "
+    "向けの Debian バイナリディストリビューションの開発が現在進行中です。"
+)
+
+
+def test_sentences_are_cut_as_swallow_cuts_them():
+    """Swallow's annotate_quality.py: a sentence is a run ending in 。．！？!? within one line, so a line
+    break ends one; 、, ASCII '.', ':' and list commas do not. Its maximum is 200 characters."""
+    one_sentence = "、".join([S[:-1]] * 5) + "、そのあとで駅前の本屋にも寄ってみました"
+    at_most = one_sentence[:199] + "。"
+    assert len(at_most) == 200 and reason(PROSE[1] + "\n" + at_most) is None
+    assert reason(PROSE[1] + "\n" + one_sentence[:200] + "。") == "ja_long_sentence"  # 201
+    # line breaks and 。！？!? end sentences; ASCII '.' (followed by a space) and '：' do not
+    for end in ("\n", "。", "！", "？", "!", "?"):
+        assert reason(PROSE[1] + "\n" + at_most[:150] + end + at_most[:150] + "。") is None, end
+    for joint in (". ", "：", "、"):
+        assert reason(PROSE[1] + "\n" + at_most[:150] + joint + at_most[:150] + "。") == "ja_long_sentence"
+    # an enumeration written as one sentence fails; the documentation setting keeps it
+    assert len(PORTS) == 237 and reason(PROSE[1] + "\n" + PORTS) == "ja_long_sentence"
+    assert reason(PROSE[1] + "\n" + PORTS, max_sentence_chars=None) is None
+    assert reason(PROSE[1] + "\n" + PORTS.replace("、", "、\n")) is None  # the same list, one port a line

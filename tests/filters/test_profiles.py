@@ -105,3 +105,51 @@ def test_fineweb_duplicated_line_share_is_the_published_one():
     assert run(strict, text, "en").metadata[M.REASON] == "char_dup_ratio"
     spam = "\n".join([EN] + ["Click here to subscribe to our newsletter and win a prize today!"] * 12)
     assert run(FineWebQuality(), spam, "en").metadata[M.REASON] == "char_dup_ratio"
+
+
+# Debian Reference (debian-reference-ja, ch09): prose about files, so "/", '"' and "-" are many words.
+PATHS = "\n".join(
+    [
+        '"/etc/fstab" により静的なファイルシステム設定がなされます。',
+        '例えば "/dev/hda" に対して "hdparm -tT /dev/hda" とするとハードディスクのアクセス速度をテ'
+        "ストできます。",
+        '例えば "/dev/sda" に対して "hdparm -W /dev/sda" とするとハードディスクの書込みキャッシュ機'
+        '能をテストできます。"hdparm -W 0 /dev/sda" とするとハードディスクの書込みキャッシュ機能を'
+        "無効にできます。",
+        '通常アプリケーションは一時保存ディレクトリー "/tmp" のもとに一時ファイルを作成します。もし'
+        ' "/tmp" が十分なスペースを提供できない場合、行儀のいいプログラムなら $TMPDIR 変数を使って'
+        "そのような一時保存ディレクトリを指定できます。",
+        '空のパーティションがあれば (例えば "/dev/sdx")、それを mkfs.ext4(1) を使ってフォーマットし'
+        "、それをあなたが空間をより必要とするディレクトリーに mount(8) することができます。",
+        '使える空間がある他のパーティション中に空のディレクトリーがあれば (例えば "/path/to/emp-dir'
+        '")、そのディレクトリーへ ln(8) を使ってシムリンクを作成することができます。',
+    ]
+)
+
+
+@pytest.mark.slow
+def test_japanese_letter_word_share_is_fineweb2s_own():
+    """FineWeb-2 ran datatrove's GopherQualityFilter with `language=jpn_Jpan` (spaCy-ja over SudachiPy,
+    split mode A), where a punctuation token ('/', '"', '。') is a word without a letter; its 0.759 was
+    set on that count. curate's SudachiPy words are the same tokens, so the share and the decision are
+    the same as FineWeb-2's."""
+    from datatrove.pipeline.filters import GopherQualityFilter
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+    words = SudachiWordTokenizer().word_tokenize(PATHS)
+    assert words == load_word_tokenizer("jpn_Jpan").word_tokenize(PATHS)
+    letters = sum(any(c.isalpha() for c in w) for w in words)
+    assert "/" in words and letters / len(words) < 0.759
+    fineweb2 = GopherQualityFilter(
+        language="jpn_Jpan",
+        min_avg_word_length=1,
+        max_avg_word_length=5,
+        stop_words=list("のにをはたてがとで年し・月れさ"),  # configs/jpn_Jpan.yml
+        max_non_alpha_words_ratio=0.759,
+        min_stop_words=2,
+    )
+    for text in (PATHS, JA):
+        published = fineweb2.filter(Document(text=text, id="d", metadata={}))
+        ours = run(GopherQuality(), text, "ja").metadata.get(M.REASON)
+        assert ours == (None if published is True else published[1])
+    assert run(GopherQuality(), PATHS, "ja").metadata[M.REASON] == "gopher_below_alpha_threshold"
