@@ -359,9 +359,12 @@ def main() -> None:
     }
     if not result["gate"]["ok"]:
         print("WARNING: the bag-of-words gate tells members from non-members: the split is broken")
-    C.write_json(args.out, result)
+    kept = args.quick and Path(args.out).exists()  # a smoke test never overwrites measured results
+    if not kept:
+        C.write_json(args.out, result)
     r = final[chosen]
-    log(f"chosen {chosen}: AUC {r['auc']:.3f}, TPR@1%FPR {r['tpr_at_1pct_fpr']:.3f} -> {args.out}")
+    where = f"{args.out} kept (quick run)" if kept else args.out
+    log(f"chosen {chosen}: AUC {r['auc']:.3f}, TPR@1%FPR {r['tpr_at_1pct_fpr']:.3f} -> {where}")
 
 
 if __name__ == "__main__":
