@@ -11,6 +11,13 @@ every pair inside one of its clusters whose similarity, verified by curate (exac
 shingle sets), is at or above the threshold; that is what `--pairs-out` writes. All pairs inside
 its clusters, unverified (chains included), are reported next to them as `*_cluster`.
 
+Pair scores grade clusters; what the corpus ends up with is graded apart (`outcome`): `lost`,
+dropped documents that no kept document resembles at J ≥ threshold (dropped for nothing), and
+`left`, true pairs whose two documents are both kept (duplicates the corpus still holds). Star
+clusters (`curate.dedup.cluster`) split a chain A ~ B ~ C that does not hold together, which
+counts as missed pairs (B, C) above and as no loss here; connected components count it as found
+and drop C although nothing kept resembles it.
+
 Corpora: the real one defaults to the Debian copyright files (/usr/share/doc/*/copyright: many
 packages ship the same licence texts with small changes) or is given with `--corpus` (a folder
 of text files, or a JSONL file of {"id", "text"}); the planted one takes documents of the real
@@ -100,8 +107,29 @@ def scores(found: set, truth: set) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "pairs": len(found)}
 
 
+def outcome(kept: list[bool], truth: set) -> dict[str, float]:
+    """What a dedup leaves in the corpus, whatever its clusters: `lost`, dropped documents with no
+    kept document at J ≥ threshold (dropped for nothing: a chain A ~ B ~ C that drops C for A);
+    `left`, true pairs with both documents kept (duplicates the corpus still holds)."""
+    partners: dict[int, list[int]] = {}
+    for a, b in truth:
+        partners.setdefault(a, []).append(b)
+        partners.setdefault(b, []).append(a)
+    dropped = [i for i, k in enumerate(kept) if not k]
+    lost = sum(1 for i in dropped if not any(kept[j] for j in partners.get(i, ())))
+    left = sum(1 for a, b in truth if kept[a] and kept[b])
+    return {
+        "dropped": len(dropped),
+        "lost": lost,
+        "lost_share": lost / len(dropped) if dropped else 0.0,
+        "left": left,
+        "left_share": left / len(truth) if truth else 0.0,
+    }
+
+
 def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, tasks: int = 2, **mh):
-    """Run curate's dedup phases; return (judged pairs {(i, j): similarity}, cluster label per doc)."""
+    """Run curate's dedup phases; return (judged pairs {(i, j): similarity}, cluster label per doc,
+    kept flag per doc)."""
     from datatrove.executor import LocalPipelineExecutor
 
     from curate.dedup.buckets import run_tables
@@ -131,8 +159,10 @@ def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, ta
             logging_dir=str(work / "logs" / phase.name),
         ).run()
     labels: list = [None] * len(texts)
+    kept = [True] * len(texts)
     for doc in StageJsonlReader(settings.output_dir).run(None, 0, 1):
         labels[int(doc.id)] = doc.metadata.get("minhash_cluster")
+        kept[int(doc.id)] = doc.metadata.get("decision") != "reject"
     # judged pairs: every pair inside a cluster whose similarity, verified by curate, is >= threshold
     tables = TableSet(run_tables(settings))
     row_of = {int(i): r for r, i in enumerate(tables.ids(np.arange(tables.n)))}
@@ -140,7 +170,8 @@ def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, ta
     a, b = [np.array([row_of[i] for i in candidates[:, k]], dtype=np.int64) for k in (0, 1)]
     sim = similarity(tables, shingle_counts(tables, 0), a, b, num_perm)
     keep = sim >= threshold - 1e-6
-    return {(int(i), int(j)): float(x) for (i, j), x in zip(candidates[keep], sim[keep], strict=True)}, labels
+    verified = {(int(i), int(j)): float(x) for (i, j), x in zip(candidates[keep], sim[keep], strict=True)}
+    return verified, labels, kept
 
 
 def write_shards(folder: Path, texts: list[str], tasks: int) -> None:
@@ -181,18 +212,22 @@ def planted(docs: list[str], bases: int, seed: int = 0) -> tuple[list[str], list
 def evaluate(name: str, texts: list[str], args, work: Path) -> dict:
     start = time.perf_counter()
     truth = truth_pairs(texts, args.threshold)
-    verified, labels = run_curate(texts, work / name, args.threshold, args.num_perm)
+    verified, labels, kept = run_curate(texts, work / name, args.threshold, args.num_perm)
     found = scores(set(verified), set(truth))
     clusters = scores(cluster_pairs(labels), set(truth))
+    left = outcome(kept, set(truth))
     print(
         f"{name}: {len(texts)} docs, {len(truth)} true pairs, P {found['precision']:.4f} "
-        f"R {found['recall']:.4f} F1 {found['f1']:.4f} (clusters: F1 {clusters['f1']:.4f})"
+        f"R {found['recall']:.4f} F1 {found['f1']:.4f} (clusters: F1 {clusters['f1']:.4f}); "
+        f"dropped {left['dropped']}: {left['lost']} with no near copy kept, "
+        f"{left['left']} duplicate pairs left"
     )
     return {
         "docs": len(texts),
         "true_pairs": len(truth),
         **found,
         **{f"{k}_cluster": v for k, v in clusters.items()},
+        **left,
         "seconds": time.perf_counter() - start,
         "_verified": verified,
     }
@@ -223,6 +258,10 @@ def main() -> None:
         "recall": real["recall"],
         "f1": real["f1"],
         "f1_planted": plant["f1"],
+        "lost_share": real["lost_share"],
+        "lost_share_planted": plant["lost_share"],
+        "left_share": real["left_share"],
+        "left_share_planted": plant["left_share"],
         "threshold": args.threshold,
         "num_perm": args.num_perm,
         "shingles": "word 5-grams",
@@ -236,7 +275,9 @@ def main() -> None:
         write_result("dedup_quality", result)
     print(
         f"F1 at J>={args.threshold}: real corpus {real['f1']:.4f} (P {real['precision']:.4f}, "
-        f"R {real['recall']:.4f}), planted {plant['f1']:.4f}"
+        f"R {real['recall']:.4f}), planted {plant['f1']:.4f}; dropped with no near copy kept: "
+        f"real {real['lost']}/{real['dropped']}, planted {plant['lost']}/{plant['dropped']}; "
+        f"duplicate pairs left: real {real['left']}, planted {plant['left']}"
     )
 
 

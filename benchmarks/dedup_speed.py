@@ -8,10 +8,10 @@ document:
 
 - curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on, run by
   curate's executor choice (forked pools; inputs under 2 MiB in one process,
-  `curate.dedup.inprocess`). `curate` keeps the first seen document of a cluster (`keep: []`),
-  the policy of every baseline; `curate_keep_rule` runs the default keep rule (kind, longest,
-  earliest), which here ranks the kinds the generator hands out in turn, so a near copy often
-  heads a star cluster instead of its original: its F1 is reported as `f1_keep_rule`;
+  `curate.dedup.inprocess`), with its default keep rule (kind, longest, earliest: here the kinds
+  the generator hands out in turn, so a near copy often heads a star cluster instead of its
+  original); `curate_first_seen` keeps the first seen document (`keep: []`), the policy of every
+  baseline (its F1: `f1_first_seen`);
 - datatrove: MinhashDedupSignature → Buckets → Cluster → Filter with the same shingles (word
   5-grams), bands and rows, 2 tasks (buckets: one task per band), 2 workers, dropped documents
   sent to an exclusion writer; a whitespace tokenizer (NLTK data is not available offline);
@@ -55,7 +55,7 @@ from dedup_quality import cluster_pairs, scores, truth_pairs  # noqa: E402
 
 THRESHOLD, NUM_PERM, NGRAM, TASKS, WORKERS = 0.8, 128, 5, 2, 2
 KINDS = ["whitepaper", "docs", "blog", "news"]
-SYSTEMS = ["curate", "curate_keep_rule", "datatrove", "datasketch", "rensa"]
+SYSTEMS = ["curate", "curate_first_seen", "datatrove", "datasketch", "rensa"]
 RENSA_BANDS = 16
 
 
@@ -94,9 +94,8 @@ def run_curate(work: Path, system: str = "curate") -> dict:
     from curate.dedup.minhash import MinhashDedup
     from curate.dedup.plan import DedupSettings, phases_for
 
-    # `curate`: first seen is kept (keep: []), the policy of every baseline; `curate_keep_rule`:
-    # the default keep rule, which puts the kinds the generator assigns in turn before input order
-    keep = {"keep": []} if system == "curate" else {}
+    # `curate`: the default keep rule; `curate_first_seen`: keep: [], the policy of every baseline
+    keep = {"keep": []} if system == "curate_first_seen" else {}
     me = work / system
     s = DedupSettings(
         str(work / "in"),
@@ -267,7 +266,7 @@ def worker(system: str, work: Path) -> None:
     start = time.perf_counter()
     runners = {
         "curate": run_curate,
-        "curate_keep_rule": lambda w: run_curate(w, "curate_keep_rule"),
+        "curate_first_seen": lambda w: run_curate(w, "curate_first_seen"),
         "datatrove": run_datatrove,
         "datasketch": run_datasketch,
         "rensa": run_rensa,
@@ -345,7 +344,7 @@ def main() -> None:
             "speedup_vs_rensa": round(r["curate"]["docs_per_s"] / r["rensa"]["docs_per_s"], 3),
             "f1": round(r["curate"]["f1"], 4),
             "f1_rensa": round(r["rensa"]["f1"], 4),
-            "f1_keep_rule": round(r["curate_keep_rule"]["f1"], 4),
+            "f1_first_seen": round(r["curate_first_seen"]["f1"], 4),
             "f1_datatrove": round(r["datatrove"]["f1"], 4),
         }
         for n, r in runs.items()

@@ -79,3 +79,16 @@ def test_keep_rule_orders_by_kind_then_length_then_fetch_time():
     assert np.argsort(rank)[0] == 4
     rank = keep_rank(["latest", "shortest"], [], vocab, kind, length, fetched)
     assert np.argsort(rank).tolist()[:2] == [2, 3]
+
+
+def test_candidate_pairs_are_all_pairs_of_a_small_band_group_and_two_per_row_of_a_large_one():
+    from curate.dedup.buckets import candidate_pairs
+
+    keys = np.array([7, 3, 7, 7, 3, 9, 7], dtype=np.uint64)
+    rows = np.arange(7) * 10
+    a, b = candidate_pairs(keys, rows)
+    got = set(zip(a.tolist(), b.tolist(), strict=True))
+    assert got == {(0, 20), (0, 30), (0, 60), (20, 30), (20, 60), (30, 60), (10, 40)}
+    a, b = candidate_pairs(keys, rows, all_pairs_up_to=3)  # the group of 7s (4 rows) is large now
+    got = set(zip(a.tolist(), b.tolist(), strict=True))
+    assert got == {(0, 20), (0, 30), (0, 60), (20, 30), (30, 60), (10, 40)}

@@ -3,9 +3,11 @@
 Rows are numbered globally: the frozen index segments first, then this run's task tables in rank
 order. Task `rank` of `world_size` owns bands `rank, rank + world_size, ...`. For each band the
 keys of every signed row are sorted (stable, so inside a group of equal keys index rows come
-first, then input order) and every member of a group is paired with the group's first row and
-with the row before it: 2·(m − 1) pairs for a group of m, never m², so a thousand copies of a
-licence cost two thousand pairs, not half a million. Pairs of two index rows are skipped (the
+first, then input order). A group of up to `ALL_PAIRS_UP_TO` rows gives all its pairs: star
+clustering (`curate.dedup.cluster`) needs the direct pair of two near copies, a path between
+them is not enough. A larger group pairs every member with the group's first row and with the
+row before it: 2·(m − 1) pairs for a group of m, never m², so a thousand copies of a licence
+cost two thousand pairs, not half a million. Pairs of two index rows are skipped (the
 index is deduplicated already). Pairs are de-duplicated across bands, verified
 (`curate.dedup.verify`: exact Jaccard of the shingle sets, or the signature estimate against the
 index), and those at or above the threshold written to `<run>/dedup/pairs/<rank>.npy` as records
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 PAIR = np.dtype([("a", "<i8"), ("b", "<i8"), ("sim", "<f4")])
 VERIFY_CHUNK = 1 << 15  # pairs verified at once
+ALL_PAIRS_UP_TO = 32  # rows of one band key paired all with all (496 pairs); beyond, 2 per row
 
 
 def run_tables(settings: DedupSettings) -> list[Table]:
@@ -66,18 +69,36 @@ def usable(segment: Table, part: str, fingerprint: dict | None) -> bool:
     return ok
 
 
-def candidate_pairs(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (a, b), a < b, of `rows` sharing a key: each member with its group's first and previous row."""
+def candidate_pairs(
+    keys: np.ndarray, rows: np.ndarray, all_pairs_up_to: int = ALL_PAIRS_UP_TO
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b), a < b, of `rows` sharing a key: every pair of a group of at most
+    `all_pairs_up_to` rows; in a larger group each member with the group's first and previous row."""
     order = np.argsort(keys, kind="stable")
     k, r = keys[order], rows[order]
     new = np.ones(len(k), dtype=bool)
     new[1:] = k[1:] != k[:-1]
-    first = np.maximum.accumulate(np.where(new, np.arange(len(k)), 0))
-    members = np.flatnonzero(~new)
-    a = np.concatenate((r[first[members]], r[members - 1]))
-    b = np.concatenate((r[members], r[members]))
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    size = np.diff(np.append(starts, len(k)))[group]
+    position = np.arange(len(k))
+    parts_a, parts_b = [], []
+    small = size <= all_pairs_up_to
+    for d in range(1, min(all_pairs_up_to, len(k))):  # offset d: row i with row i + d of its group
+        i = position[: len(k) - d]
+        i = i[small[i] & (group[i + d] == group[i])]
+        if len(i) == 0:
+            break
+        parts_a.append(r[i])
+        parts_b.append(r[i + d])
+    members = np.flatnonzero(~new & ~small)
+    first = starts[group[members]]
+    parts_a += [r[first], r[members - 1]]
+    parts_b += [r[members], r[members]]
+    a, b = np.concatenate(parts_a), np.concatenate(parts_b)
     keep = a != b
-    return a[keep], b[keep]
+    a, b = a[keep], b[keep]
+    return np.minimum(a, b), np.maximum(a, b)
 
 
 class DedupBuckets(PipelineStep):
