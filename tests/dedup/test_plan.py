@@ -158,3 +158,21 @@ def test_yaml_options_reach_the_phases(tmp_path):
     )
     assert settings.order == ["exact", "minhash"]
     assert (tmp_path / "r1" / "dedup" / "index_snapshot.json").exists()  # frozen at plan time (exact indexes)
+
+
+def test_a_chain_of_near_copies_drops_only_what_a_kept_document_resembles(dedup_run):
+    from curate.dedup.shingles import batch_shingles
+
+    a = lorem(40, 300)
+    b = edit(a, 0.012, 41)  # B ~ A
+    words = b.split()
+    c = " ".join(w + "y" if i % 50 == 25 else w for i, w in enumerate(words))  # C ~ B, C !~ A
+
+    def jaccard(x: str, y: str) -> float:
+        sx, sy = (set(batch_shingles([t.lower()]).hashes.tolist()) for t in (x, y))
+        return len(sx & sy) / len(sx | sy)
+
+    assert jaccard(a, b) >= 0.8 and jaccard(b, c) >= 0.8 and jaccard(a, c) < 0.8
+    docs = dedup_run([[{"id": "a", "text": a}, {"id": "b", "text": b}, {"id": "c", "text": c}]], keep=[])
+    assert meta(docs["b"])[M.DUP_OF] == "a" and meta(docs["b"])[M.DUP_SIMILARITY] >= 0.8
+    assert M.DECISION not in meta(docs["a"]) and M.DECISION not in meta(docs["c"])  # C resembles no kept one
