@@ -4,7 +4,8 @@ Real prose comes from installed Debian documentation (never committed; `.ci/run`
 packages): the running-text paragraphs (`<p>` outside lists, tables, examples, captions,
 tables of contents and navigation) of the Debian Reference, the Debian FAQ, the New Maintainers'
 Guide, the Developer's Reference, the Debian Policy, the aptitude manual, the Guide for Debian
-Maintainers (`debmake-doc`), w3m's story and the Python policy (SOURCES), in Japanese and English,
+Maintainers (`debmake-doc`), w3m's story and the Python policy, in Japanese and English, and,
+in Japanese only, the Debian Edu, LilyPond and KiCad manuals (SOURCES),
 taken section by section (cut at headings) and grouped into documents of at least PAGE_CHARS
 characters, about a web page of documentation (the rest of a file joins its last document; a
 file with less prose is left out); paragraphs that fastText does not label with the document's
@@ -92,9 +93,15 @@ SOURCES: dict[str, tuple[str, dict[str, list[str]]]] = {
     "debmake_doc": ("heldback", {"ja": ["debmake-doc/html/*.ja.html"], "en": ["debmake-doc/html/*.en.html"]}),
     "w3m_story": ("heldback", {"ja": ["w3m/ja/STORY.html"], "en": ["w3m/STORY.html"]}),
     "python_policy": ("heldback", {"en": ["python3/python-policy.html"]}),
+    # Japanese manuals outside Debian's own documentation, added after the rules were settled
+    # (debian-edu-doc-ja, lilypond-doc-html-ja, kicad-doc-ja)
+    "debian_edu_manual": ("heldback", {"ja": ["debian-edu-doc-ja/debian-edu-bookworm-manual.html"]}),
+    "lilypond_manual": ("heldback", {"ja": ["lilypond/html/Documentation/*/*.ja.html"]}),
+    "kicad_manual": ("heldback", {"ja": ["kicad/help/ja/*.html"]}),
 }
 SKIP_FILES = {"index", "search", "genindex", "developers-reference"}  # tables of contents, one-page copies
 SKIP_CLASSES = ("toc", "navheader", "navfooter", "sphinxsidebar", "related", "footer")
+SKIP_IDS = ("footer", "tocframe")  # LilyPond's page footer and side table of contents
 # Published before the set was split into dev and held-back parts and widened to more packages:
 # prose = running-text paragraphs of the whole Debian Reference and w3m's story (+ Python policy).
 PREVIOUS = {
@@ -126,7 +133,7 @@ def _running_text(p) -> bool:
     for a in p.iterancestors():
         if a.tag in ("li", "dd", "td", "th", "pre", "table", "nav"):
             return False
-        if any(c in (a.get("class") or "").split() for c in SKIP_CLASSES):
+        if any(c in (a.get("class") or "").split() for c in SKIP_CLASSES) or a.get("id") in SKIP_IDS:
             return False
     return True
 
