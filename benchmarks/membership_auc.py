@@ -48,7 +48,7 @@ import _membership_common as C  # noqa: E402
 from curate.membership import forward, scores  # noqa: E402
 from curate.membership.choose import choose_score  # noqa: E402
 from curate.membership.models import LoadedModel, load_model  # noqa: E402
-from curate.membership.outref import top_layers  # noqa: E402
+from curate.membership.outref import top_layers, train_epoch  # noqa: E402
 from curate.membership.scorer import TextScorer  # noqa: E402
 
 
@@ -77,33 +77,6 @@ def bottom_states(base, docs: list[list[int]], k: int, device: str, batch_tokens
             out[j] = hs[n_layers - k][r, : len(docs[j])].float()
         i += rows
     return out
-
-
-def train_epoch(top, docs, states, opt, batch: int, rng: random.Random, device: str) -> float:
-    """One pass of next-token training over `docs` (given as input states); returns the mean loss.
-
-    Batches hold documents of similar length (little padding) and come in random order.
-    """
-    top.train()
-    by_length = sorted(range(len(docs)), key=lambda i: (len(docs[i]), rng.random()))
-    batches = [by_length[i : i + batch] for i in range(0, len(by_length), batch)]
-    rng.shuffle(batches)
-    losses = []
-    for idx in batches:
-        x = torch.nn.utils.rnn.pad_sequence([states[j] for j in idx], batch_first=True)
-        labels = torch.nn.utils.rnn.pad_sequence(
-            [torch.tensor(docs[j]) for j in idx], batch_first=True, padding_value=-100
-        ).to(device)
-        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
-            h = top.model(inputs_embeds=x, use_cache=False).last_hidden_state
-            logits = top.lm_head(h[:, :-1]).float()
-        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels[:, 1:].flatten())
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    top.eval()
-    return float(np.mean(losses))
 
 
 def score_top(top, tokenizer, docs, states, texts, device, dtype, batch_tokens, with_z=True):

@@ -92,26 +92,8 @@ def _train(source: Path, texts: list[str], s: OutTraining, path: Path) -> None:
     opt = torch.optim.AdamW([p for p in top.parameters() if p.requires_grad], lr=s.lr, weight_decay=0.0)
     rng = random.Random(s.seed)
     for epoch in range(s.epochs):
-        order = sorted(range(len(docs)), key=lambda i: (len(docs[i]), rng.random()))
-        batches = [order[i : i + s.batch] for i in range(0, len(order), s.batch)]
-        rng.shuffle(batches)
-        losses = []
-        top.train()
-        for idx in batches:
-            x = torch.nn.utils.rnn.pad_sequence([states[j] for j in idx], batch_first=True)
-            labels = torch.nn.utils.rnn.pad_sequence(
-                [torch.tensor(docs[j]) for j in idx], batch_first=True, padding_value=-100
-            )
-            hidden = top.model(inputs_embeds=x, use_cache=False).last_hidden_state
-            logits = top.lm_head(hidden[:, :-1]).float()
-            loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels[:, 1:].flatten())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        logger.info(
-            f"out reference: epoch {epoch + 1}/{s.epochs}, train loss {sum(losses) / len(losses):.3f}"
-        )
+        loss = train_epoch(top, docs, states, opt, s.batch, rng)
+        logger.info(f"out reference: epoch {epoch + 1}/{s.epochs}, train loss {loss:.3f}")
     for i, layer in enumerate(top.model.layers):  # the tuned layers back into the full model
         model.model.layers[n_layers - k + i] = layer
     model.model.norm = top.model.norm
@@ -122,6 +104,34 @@ def _train(source: Path, texts: list[str], s: OutTraining, path: Path) -> None:
     tmp.rename(path)
     seconds = time.perf_counter() - started
     logger.info(f"out reference: tuned the top {k} layers on {len(docs)} texts in {seconds:.0f} s -> {path}")
+
+
+def train_epoch(top, docs, states, opt, batch: int, rng: random.Random, device: str = "cpu") -> float:
+    """One pass of next-token training of `top` over `docs` (token ids; `states` their inputs to the
+    top layers); returns the mean loss. Batches hold documents of similar length (little padding)
+    and come in random order; on CUDA the forward pass runs in bfloat16 autocast."""
+    import torch
+
+    top.train()
+    by_length = sorted(range(len(docs)), key=lambda i: (len(docs[i]), rng.random()))
+    batches = [by_length[i : i + batch] for i in range(0, len(by_length), batch)]
+    rng.shuffle(batches)
+    losses = []
+    for idx in batches:
+        x = torch.nn.utils.rnn.pad_sequence([states[j] for j in idx], batch_first=True)
+        labels = torch.nn.utils.rnn.pad_sequence(
+            [torch.tensor(docs[j]) for j in idx], batch_first=True, padding_value=-100
+        ).to(device)
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            hidden = top.model(inputs_embeds=x, use_cache=False).last_hidden_state
+            logits = top.lm_head(hidden[:, :-1]).float()
+        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels[:, 1:].flatten())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    top.eval()
+    return sum(losses) / len(losses)
 
 
 def top_layers(base, k: int):
