@@ -6,11 +6,12 @@ datatrove's `JsonlReader` skips a document whose text is empty, but documents re
 the next phase, and level 1 compresses about 6x faster than gzip's default 9 for ~15% more bytes;
 it also skips datatrove's per-document deep copy.
 
-Both do per document only what a stage file needs: the reader parses bytes lines (no text
-decoding before orjson, which validates UTF-8 itself) and times whole files, the writer renders
-its filename once per task; datatrove's versions spend about as long on that bookkeeping as on
-parsing and compressing (17.6 → 10.5 µs per read and 20.4 → 14.2 µs per written document of
-~1,700 characters).
+The reader parses bytes lines (orjson validates UTF-8 itself), so a line with bad JSON or bad
+UTF-8 is skipped alone; datatrove's text-mode reader stopped at a bad byte and lost the rest of
+the file. It adds its parse time once per file, and the writer renders its filename once per
+task instead of twice per document: 12.8 → 11.7 µs per read and 20.5 → 17.8 µs per written
+document of ~1,700 characters (best of 3 over 10,000 documents, 2 cores); gzip and JSON are the
+rest.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class StageWriter(JsonlWriter):
         self._write(self.adapter(document), self._get_output_file_with_retry(names[0]), names[0])
         self.stat_update(names[1])
         self.stat_update(StatHints.total)
-        self.stat_update("doc_len", value=len(document.text), unit="doc")
+        self.update_doc_stats(document)
 
     def _default_adapter(self, document: Document) -> dict:
         # datatrove's adapter deep-copies every document (dataclasses.asdict); the fields are enough
