@@ -132,6 +132,7 @@ def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, ta
     kept flag per doc)."""
     from datatrove.executor import LocalPipelineExecutor
 
+    from curate import data as M
     from curate.dedup.buckets import run_tables
     from curate.dedup.minhash import MinhashDedup
     from curate.dedup.plan import DedupSettings, phases_for
@@ -162,7 +163,7 @@ def run_curate(texts: list[str], work: Path, threshold: float, num_perm: int, ta
     kept = [True] * len(texts)
     for doc in StageJsonlReader(settings.output_dir).run(None, 0, 1):
         labels[int(doc.id)] = doc.metadata.get("minhash_cluster")
-        kept[int(doc.id)] = doc.metadata.get("decision") != "reject"
+        kept[int(doc.id)] = doc.metadata.get(M.DECISION) != M.REJECT
     # judged pairs: every pair inside a cluster whose similarity, verified by curate, is >= threshold
     tables = TableSet(run_tables(settings))
     row_of = {int(i): r for r, i in enumerate(tables.ids(np.arange(tables.n)))}

@@ -61,10 +61,11 @@ def make_executor(
     (Slurm jobs are named `<slurm.job_name>-<job_name>-<phase>`)."""
     logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
+    method = start_method(phase)
     if phase.inline_if_small and config.type != "slurm":
         from curate.dedup.inprocess import InProcessExecutor, is_small
 
-        if is_small(phase.inline_if_small, forked=start_method(phase) == "fork"):
+        if is_small(phase.inline_if_small, forked=method == "fork"):
             return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
         from curate.local_executor import LocalExecutor
@@ -75,7 +76,7 @@ def make_executor(
             workers=workers,
             logging_dir=logging_dir,
             skip_completed=True,
-            start_method=start_method(phase),
+            start_method=method,
         )
     if config.type == "ray":
         from datatrove.executor import RayPipelineExecutor
