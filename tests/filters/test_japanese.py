@@ -54,21 +54,25 @@ def test_hojichar_rules_and_their_switches():
     ads = PROSE[0] + "\n" + "お問い合わせください。営業時間は十時からです。送料は別途料金です。" * 6
     no_repeats = {"repeated_ngrams": False, "max_dup_line_fraction": None, "max_dup_line_char_fraction": None}
     assert reason(ads, **no_repeats) == "ja_ads"
-    ng = PROSE[1] + "\n" + "その車は人をはねて逃げた殺人犯のものだった。" * 4
-    assert reason(ng) == "ja_ng_words" and reason(ng, ng_words=False) is None
+    ng = PROSE[1] + "\n" + "".join(f"その車は{i}人をはねて逃げた殺人犯のものだった。" for i in range(1, 9))
+    assert reason(ng) is None and reason(ng, max_ng_word_fraction=0.02) == "ja_ng_words"  # 殺人: 0.024
+    assert reason(ng, max_ng_word_fraction=None) == "ja_ng_words"  # llm-jp v1: more than 3
+    assert reason(ng, ng_words=False, max_ng_word_fraction=None) is None
 
 
 def test_a_few_ng_words_in_ordinary_text_do_not_drop_it():
-    """llm-jp-corpus v1 drops a page for more than 3 matches of one list, not for one ordinary word:
-    挿入 ("insert") is on HojiChar's adult list, 破壊 ("destroy") on its violence list."""
+    """llm-jp-corpus v1 (`max_ng_word_fraction: null`) drops a page for more than 3 matches of one
+    list, not for one ordinary word: 挿入 ("insert") is on HojiChar's adult list, 破壊 ("destroy")
+    on its violence list."""
+    v1 = {"max_ng_word_fraction": None}
     debian = (
         "そしてブランクの CD-R をドライブに挿入して、次のようにして書込みます。"  # Debian Reference, ch09
         "不適切な設定はシステムのセキュリティーを破壊するリスクを引き起こします。"
     )
     assert reason(PROSE[1] + "\n" + debian) is None
-    assert reason(PROSE[1] + "\n" + debian, max_ng_words=0) == "ja_ng_words"  # HojiChar's own: any match
+    assert reason(PROSE[1] + "\n" + debian, max_ng_words=0, **v1) == "ja_ng_words"  # HojiChar's: any match
     inserts = "".join(f"{i}枚目のディスクを挿入します。" for i in range(4))  # 4 of the adult list
-    assert reason(PROSE[1] + "\n" + debian + inserts) == "ja_ng_words"
+    assert reason(PROSE[1] + "\n" + debian + inserts, **v1) == "ja_ng_words"
 
 
 def test_swallow_character_ngram_rule_is_opt_in():
@@ -121,7 +125,7 @@ def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patt
     smtp = PROSE[1] + "\nメールは SMTP で送られ、SMB でファイルを共有します。"
     assert reason(smtp) is None
     sm = PROSE[1] + "\n写真は SM サイズで保存されます。"
-    assert reason(sm, max_ng_words=0) == "ja_ng_words"  # a whole Latin word
+    assert reason(sm, max_ng_words=0, max_ng_word_fraction=None) == "ja_ng_words"  # a whole Latin word
     options = "\n".join(f"ls -l と cp -r{i} を Ctrl-Alt-F{i} の画面で実行します。" for i in range(8))
     assert reason(PROSE[1] + "\n" + options, max_kuten_interval=None) is None  # 32 hyphens of options
     dashes = "\n".join(["----- 投稿 -----"] * 3)
@@ -169,3 +173,36 @@ def test_sentences_are_cut_as_swallow_cuts_them():
     assert len(PORTS) == 237 and reason(PROSE[1] + "\n" + PORTS) == "ja_long_sentence"
     assert reason(PROSE[1] + "\n" + PORTS, max_sentence_chars=None) is None
     assert reason(PROSE[1] + "\n" + PORTS.replace("、", "、\n")) is None  # the same list, one port a line
+
+
+LONG = "\n".join(PROSE)  # ten pages of written prose, about 4,600 characters
+JUNK = {r["id"]: r["text"] for r in map(json.loads, open(ROOT / "tests/fixtures/japanese/junk_ja.jsonl"))}
+
+
+def test_one_long_enumeration_in_a_long_document_is_kept():
+    """Swallow drops a document for one sentence over 200 characters; curate drops it when such
+    sentences hold more than 0.2 of its sentence characters (`max_long_sentence_fraction`)."""
+    text = LONG[:2400] + "\n" + PORTS + "\n" + LONG[2400:]  # 237 of ~4,800 characters
+    assert reason(text) is None
+    assert reason(text, max_long_sentence_fraction=0) == "ja_long_sentence"  # Swallow's rule
+    assert reason(PROSE[1] + "\n" + PORTS) == "ja_long_sentence"  # 237 of 714: a third of the page
+
+
+def test_text_without_sentence_punctuation_is_still_dropped():
+    """Keyword lists and run-on spam keep failing the share rule (tests/fixtures/japanese/junk_ja.jsonl)."""
+    assert reason(JUNK["keywords-2"]) == "ja_long_sentence"  # a recipe page with a tag block (0.27)
+    assert reason(JUNK["keywords-3"], max_avg_sentence_chars=None) == "ja_long_sentence"  # no 。 at all
+    tags = " ".join(f"{w} おすすめ 人気 比較" for w in ("東京", "大阪", "名古屋", "福岡", "札幌") * 24)
+    assert reason(LONG + "\n関連キーワード " + tags) == "ja_long_sentence"  # 1,570 characters of tags: 0.25
+
+
+def test_ng_words_are_judged_by_their_share_of_the_text():
+    """llm-jp-corpus's later filters: NG keywords over 0.05 of the characters (or over 100 / 20 / 15
+    matches) drop a page; an everyday word repeated in a long manual does not."""
+    manual = LONG + "\n" + "".join(f"{i}小節目の前に装飾音を挿入します。" for i in range(1, 7))
+    assert reason(manual) is None  # 挿入 ("insert", adult list) 6 times in ~4,700 characters
+    assert reason(manual, max_ng_word_fraction=None) == "ja_ng_words"  # llm-jp v1: more than 3
+    for page in ("ngwords-1", "ngwords-2", "ngwords-3"):  # keyword stuffing, 0.14 / 0.12 / 0.058
+        assert reason(JUNK[page]) == "ja_ng_words", page
+    violence = LONG + "\n" + "".join(f"{i}回目の破壊テストを行いました。" for i in range(16))
+    assert reason(violence) == "ja_ng_words"  # 16 > 15 matches of the violence list, share 0.006

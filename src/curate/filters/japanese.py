@@ -12,7 +12,13 @@ Reason: rule, drop when (default; source):
 - `ja_high_katakana`: katakana / Japanese characters > max_katakana_fraction (0.5; Swallow)
 - `ja_low_japanese_chars`: Japanese / all characters < min_japanese_fraction (0.5; Swallow)
 - `ja_sentence_length`: mean sentence length outside [20, 90] characters (Swallow)
-- `ja_long_sentence`: a sentence longer than max_sentence_chars (200; Swallow)
+- `ja_long_sentence`: more than max_long_sentence_fraction (0.2) of the characters of the
+  document's sentences sit in sentences longer than max_sentence_chars (200; Swallow). Swallow
+  drops a document for one such sentence, a rule written for web text without sentence
+  punctuation (keyword lists, spam); on long prose one enumeration inside a paragraph (a list of
+  ports or of section names) condemns the page. The share targets the rule's purpose; 0.2 is the
+  share of characters Swallow (after Gopher) allows duplicated lines. `max_long_sentence_fraction:
+  0` is Swallow's rule (any one sentence)
 - `ja_ellipsis`: share of sentences ending in … or ・ > max_ellipsis_fraction (0.2; Swallow)
 - `ja_repeated_lines`: duplicated lines or sentences > 0.3 of them or > 0.2 of their characters
   (Swallow)
@@ -30,11 +36,17 @@ Reason: rule, drop when (default; source):
   HojiChar's default; llm-jp-corpus v1's final `ja_cc` filters do not use it); a hyphen inside or
   in front of a Latin word or number (`Ctrl-Alt-F2`, `hostname -f`, `exim4-*`) is part of that
   word, not a pattern
-- `ja_ng_words`: more than max_ng_words matches (3) of one of HojiChar's adult, discrimination or
-  violence keyword lists, as llm-jp-corpus v1 configures them for Common Crawl
-  (`is_not_{adult,discrimination,violence}_content(3)`: one ordinary word such as 挿入 "insert"
-  or 破壊 "destroy" does not condemn a page); katakana words only as whole words (HojiChar's
-  `ignore_confused`), Latin keywords only as whole Latin words (`SM` not inside `SMTP`)
+- `ja_ng_words`: the keywords of one of HojiChar's adult, discrimination or violence lists cover
+  more than max_ng_word_fraction (0.05) of the document's characters, or match more often than
+  100 / 20 / 15 times (adult / discrimination / violence): llm-jp-corpus's later filters
+  (`scripts/filters.py`, `is_not_{adult,discrimination,violence}_content(max_allowed_ratio,
+  max_allowed_num)`), which replaced its v1 count rule by this share; llm-jp applies a share of 0
+  (any match) to the violence list, curate the 0.05 of the other two (破壊 "destroy" or 壊す
+  "break" are everyday words of technical prose). `max_ng_word_fraction: null` restores
+  llm-jp-corpus v1's count: more than max_ng_words (3) matches of one list
+  (`is_not_{adult,discrimination,violence}_content(3)`), a count that does not grow with the
+  document (a music manual uses 挿入 "insert" a dozen times). Katakana words only as whole words
+  (HojiChar's `ignore_confused`), Latin keywords only as whole Latin words (`SM` not inside `SMTP`)
 - `ja_char_repetition`: character 5-gram repetition ratio >= max_char_repetition (0.33; HojiChar
   `CharRepetitionRatioFilter`, after BigScience)
 - `ja_short_lines`: share of lines of <= 10 characters > max_short_line_fraction (0.5; HojiChar
@@ -63,6 +75,7 @@ MARKS = re.compile(r"[、，。．！？]")
 LATIN = re.compile(r"[A-Za-z0-9]+")
 TOP_NGRAMS = ((2, 0.20), (3, 0.18), (4, 0.16))
 DUP_NGRAMS = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
+NG_WORD_CAPS = (100, 20, 15)  # llm-jp-corpus's later max_allowed_num: adult, discrimination, violence
 
 
 def char_stats(text: str) -> dict[str, float]:
@@ -75,6 +88,12 @@ def char_stats(text: str) -> dict[str, float]:
         "katakana_fraction": katakana / japanese if japanese else 0.0,
         "japanese_fraction": japanese / len(text) if text else 0.0,
     }
+
+
+def long_sentence_share(sentences: list[str], max_chars: int) -> float:
+    """Share of the characters of `sentences` that sit in sentences longer than `max_chars`."""
+    total = sum(map(len, sentences))
+    return sum(len(s) for s in sentences if len(s) > max_chars) / total if total else 0.0
 
 
 def _duplicates(items: list[str]) -> tuple[float, float]:
@@ -135,6 +154,7 @@ class JapaneseQuality(CurateStep):
         min_avg_sentence_chars: float | None = 20,
         max_avg_sentence_chars: float | None = 90,
         max_sentence_chars: int | None = 200,
+        max_long_sentence_fraction: float = 0.2,
         max_ellipsis_fraction: float | None = 0.2,
         max_dup_line_fraction: float | None = 0.3,
         max_dup_line_char_fraction: float | None = 0.2,
@@ -143,6 +163,7 @@ class JapaneseQuality(CurateStep):
         max_ad_keywords: int | None = 10,
         max_bbs_patterns: int | None = 14,
         ng_words: bool = True,
+        max_ng_word_fraction: float | None = 0.05,
         max_ng_words: int = 3,
         max_char_repetition: float | None = 0.33,
         max_short_line_fraction: float | None = 0.5,
@@ -198,7 +219,11 @@ class JapaneseQuality(CurateStep):
             ("ja_low_japanese_chars", o["min_japanese_fraction"], lambda v: stats["japanese_fraction"] < v),
             ("ja_sentence_length", o["min_avg_sentence_chars"], lambda v: mean_len < v),
             ("ja_sentence_length", o["max_avg_sentence_chars"], lambda v: mean_len > v),
-            ("ja_long_sentence", o["max_sentence_chars"], lambda v: max(map(len, sentences), default=0) > v),
+            (
+                "ja_long_sentence",
+                o["max_sentence_chars"],
+                lambda v: long_sentence_share(sentences, v) > o["max_long_sentence_fraction"],
+            ),
             (
                 "ja_ellipsis",
                 o["max_ellipsis_fraction"],
@@ -217,10 +242,16 @@ class JapaneseQuality(CurateStep):
                 return reason
         from hojichar import Document as HojiDocument
 
+        ng_lists = 0
         for reason, rule in self._hojichar():
             if reason == "ja_ng_words":
                 found = [m for m in rule.keyword_pat.finditer(text) if not _inside_latin_word(text, m)]
-                broken = len(found) > o["max_ng_words"]
+                if o["max_ng_word_fraction"] is None:
+                    broken = len(found) > o["max_ng_words"]
+                else:
+                    share = sum(len(m.group()) for m in found) / max(len(text), 1)
+                    broken = len(found) > NG_WORD_CAPS[ng_lists] or share > o["max_ng_word_fraction"]
+                ng_lists += 1
             elif reason == "ja_bbs":
                 found = [m for m in rule.keyword_pat.finditer(text) if not _latin_hyphen(text, m)]
                 broken = len(found) > rule.max_allowed_num
