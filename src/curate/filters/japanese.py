@@ -45,7 +45,7 @@ Reason: rule, drop when (default; source):
   "break" are everyday words of technical prose). `max_ng_word_fraction: null` restores
   llm-jp-corpus v1's count: more than max_ng_words (3) matches of one list
   (`is_not_{adult,discrimination,violence}_content(3)`), a count that does not grow with the
-  document (a music manual uses 挿入 "insert" a dozen times). Katakana words only as whole words
+  document (a music manual uses 挿入 "insert" over ten times a chapter). Katakana words only as whole words
   (HojiChar's `ignore_confused`), Latin keywords only as whole Latin words (`SM` not inside `SMTP`)
 - `ja_char_repetition`: character 5-gram repetition ratio >= max_char_repetition (0.33; HojiChar
   `CharRepetitionRatioFilter`, after BigScience)
