@@ -65,7 +65,10 @@ def make_executor(
     if phase.inline_if_small and config.type != "slurm":
         from curate.dedup.inprocess import InProcessExecutor, is_small
 
-        if is_small(phase.inline_if_small, forked=method == "fork"):
+        # one local task runs in this process anyway: without datatrove's manager process
+        if (phase.tasks == 1 and config.type == "local") or is_small(
+            phase.inline_if_small, forked=method == "fork"
+        ):
             return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
     if config.type == "local":
         from curate.local_executor import LocalExecutor

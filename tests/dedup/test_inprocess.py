@@ -36,7 +36,7 @@ def run(tmp_path: Path, small: bool, monkeypatch) -> tuple[dict, list]:
     kinds = []
     for phase in phases_for(settings):
         executor = make_executor(phase, ExecutorConfig(), run_dir / "logs")
-        kinds.append(type(executor))
+        kinds.append((phase.tasks, type(executor)))
         executor.run()
         assert len(list((run_dir / "logs" / phase.name / "completions").iterdir())) == phase.tasks
     return read_stage(run_dir), kinds
@@ -45,8 +45,12 @@ def run(tmp_path: Path, small: bool, monkeypatch) -> tuple[dict, list]:
 def test_small_inputs_run_here_with_the_results_of_a_process_pool(tmp_path, monkeypatch):
     here, kinds_here = run(tmp_path, True, monkeypatch)
     pooled, kinds_pool = run(tmp_path, False, monkeypatch)
-    assert set(kinds_here) == {InProcessExecutor} and InProcessExecutor not in kinds_pool
-    assert all(issubclass(k, LocalPipelineExecutor) for k in kinds_pool)
+    assert {kind for _, kind in kinds_here} == {InProcessExecutor}
+    # a pooled run still runs its one-task phase (cluster) here: a pool of one is this process anyway
+    assert {kind for tasks, kind in kinds_pool if tasks == 1} == {InProcessExecutor}
+    pooled_kinds = {kind for tasks, kind in kinds_pool if tasks > 1}
+    assert pooled_kinds and InProcessExecutor not in pooled_kinds
+    assert all(issubclass(k, LocalPipelineExecutor) for _, k in kinds_pool)
     assert here.keys() == pooled.keys() and len(here) == 10
     for doc_id, doc in here.items():
         assert doc["metadata"].get(M.DECISION) == pooled[doc_id]["metadata"].get(M.DECISION)

@@ -116,3 +116,16 @@ def test_word_shingles_miss_the_same_japanese_near_duplicate(dedup_run):
         [[{"id": "a", "text": JA_TEXT * 3}], [{"id": "b", "text": edited * 3}]], shingle="word"
     )
     assert {k: d["metadata"].get(M.REASON) for k, d in word_only.items()} == {"a": None, "b": None}
+
+
+def test_separator_tables_follow_each_code_points_unicode_category():
+    import unicodedata
+
+    from curate.dedup.shingles import _space_table, _tables
+
+    sep, space = _tables()[0], _space_table()
+    for cp in range(0x10000):
+        major = unicodedata.category(chr(cp))[0]
+        assert sep[cp] == (major in "PSZC" or cp == 0x5F), hex(cp)
+        assert space[cp] == (major in "ZC"), hex(cp)
+    assert not sep[0x10000] and not space[0x10000]  # the astral slot is decided per code point
