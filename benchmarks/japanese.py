@@ -1,11 +1,12 @@
 """Japanese and English quality filtering on real prose and on junk: what is kept, what is dropped, why.
 
 Real prose comes from installed Debian documentation (never committed; `.ci/run` installs the
-packages): the running-text paragraphs (`<p>` outside lists, tables, examples, captions,
-tables of contents and navigation) of the Debian Reference, the Debian FAQ, the New Maintainers'
-Guide, the Developer's Reference, the Debian Policy, the aptitude manual, the Guide for Debian
-Maintainers (`debmake-doc`), w3m's story and the Python policy, in Japanese and English, and,
-in Japanese only, the Debian Edu, LilyPond and KiCad manuals (SOURCES),
+packages): the running-text paragraphs (`<p>`, or Publican's `<div class="para">`, outside lists,
+tables, examples, captions, tables of contents and navigation) of the Debian Reference, the Debian
+FAQ, the New Maintainers' Guide, the Developer's Reference, the Debian Policy, the aptitude manual,
+the Guide for Debian Maintainers (`debmake-doc`), w3m's story, the Python policy, the Debian
+Administrator's Handbook, the installation guide and the project history, in Japanese and English,
+and, in Japanese only, the Debian Edu, LilyPond, KiCad, GIMP and LibreOffice manuals (SOURCES),
 taken section by section (cut at headings) and grouped into documents of at least PAGE_CHARS
 characters, about a web page of documentation (the rest of a file joins its last document; a
 file with less prose is left out); paragraphs that fastText does not label with the document's
@@ -15,8 +16,9 @@ by what the filters decide.
 The set has three parts, by source document: `dev` (the odd chapters of the Debian Reference), on
 which the rules were examined; `heldback` (the even chapters and every other Debian package), which
 was not looked at while fixing them at first but whose drops were seen since; and `fresh` (the
-Japanese GIMP and LibreOffice manuals), added before the rules were last changed and never used
-for a decision about them. Keep rates are reported for each part, and per source. The same
+Japanese GIMP and LibreOffice manuals, added before the rules were last changed and never used
+for a decision about them; the Administrator's Handbook, installation guide and project history,
+added after they had landed). Keep rates are reported for each part, and per source. The same
 paragraphs one section per document (at least MIN_CHARS characters) are reported too
 (`keep_rate_prose_sections_*`). Manual pages (`manpages-ja`, `manpages`: the `.PP`/`.LP`/`.P`
 blocks of one page) are command references, not prose: they are reported apart
@@ -40,6 +42,7 @@ unidic-lite and datatrove's spaCy-ja path on the same Japanese prose, in the sam
 from __future__ import annotations
 
 import argparse
+import copy
 import gzip
 import json
 import re
@@ -106,6 +109,21 @@ SOURCES: dict[str, tuple[str, dict[str, list[str]]]] = {
     # decision about them (gimp-help-ja, libreoffice-help-ja); reported as their own part
     "gimp_manual": ("fresh", {"ja": ["/usr/share/gimp/2.0/help/ja/*.html"]}),
     "libreoffice_help": ("fresh", {"ja": ["/usr/share/libreoffice/help/ja/text/**/*.html"]}),
+    # also `fresh`, added after the share-based rules had landed and measured once with them, in
+    # both languages: the Debian Administrator's Handbook (Publican: paragraphs are
+    # `<div class="para">`), the Debian installation guide and the project history
+    "debian_handbook": (
+        "fresh",
+        {"ja": ["debian-handbook/html/ja-JP/*.html"], "en": ["debian-handbook/html/en-US/*.html"]},
+    ),
+    "installation_guide": (
+        "fresh",
+        {"ja": ["installation-guide-amd64/ja/*.html"], "en": ["installation-guide-amd64/en/*.html"]},
+    ),
+    "debian_history": (
+        "fresh",
+        {"ja": ["debian-history/docs/*.ja.html"], "en": ["debian-history/docs/*.en.html"]},
+    ),
 }
 PARTS = ("dev", "heldback", "fresh")
 SKIP_FILES = {"index", "search", "genindex", "developers-reference"}  # tables of contents, one-page copies
@@ -139,7 +157,17 @@ def _lang_of(text: str) -> str:
     return LanguageFilter(languages=[]).predict(text)[0]
 
 
+def _is_paragraph(element) -> bool:
+    """`<p>`, or Publican's paragraph, `<div class="para">`."""
+    return element.tag == "p" or (element.tag == "div" and "para" in (element.get("class") or "").split())
+
+
 def _paragraph_text(p, lang: str) -> str:
+    if p.tag == "div":  # a Publican paragraph may hold lists, tables or examples: their text is not its own
+        p = copy.deepcopy(p)
+        for block in [e for e in p.iterdescendants() if e.tag in SKIP_TAGS + ("div", "ul", "ol", "dl")]:
+            if block.getparent() is not None:
+                block.drop_tree()
     text = p.text_content()
     return " ".join(text.split()) if lang == "en" else _join_ja(text)
 
@@ -169,8 +197,10 @@ def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[s
     except (UnicodeDecodeError, ValueError):
         tree = html.fromstring(raw)
     sections: list[list[str]] = [[]]
-    for element in tree.iter("h1", "h2", "h3", "h4", "h5", "p"):
-        if element.tag != "p":
+    for element in tree.iter("h1", "h2", "h3", "h4", "h5", "p", "div"):
+        if element.tag == "div" and not _is_paragraph(element):
+            continue
+        if not _is_paragraph(element):
             sections.append([])
         elif _running_text(element):
             text = _paragraph_text(element, lang)
