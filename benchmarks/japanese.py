@@ -22,7 +22,9 @@ added after they had landed). Keep rates are reported for each part, and per sou
 paragraphs one section per document (at least MIN_CHARS characters) are reported too
 (`keep_rate_prose_sections_*`). Manual pages (`manpages-ja`, `manpages`: the `.PP`/`.LP`/`.P`
 blocks of one page) are command references, not prose: they are reported apart
-(`keep_rate_reference_docs_*`). Junk is written for this project: menus, ad blocks, keyword spam,
+(`keep_rate_reference_docs_*`), and so are whole pages of the same sources as curate's `article`
+extractor reads them, code examples, tables and lists included (`keep_rate_whole_pages_*`,
+benchmarks/_pages.py). Junk is written for this project: menus, ad blocks, keyword spam,
 mojibake and machine-made lists (tests/fixtures/japanese/junk_{ja,en}.jsonl).
 
 Every document goes through the filters of pipelines/bilingual.yaml with their published
@@ -54,6 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, write_result  # noqa: E402
+from _pages import page_docs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "japanese"
@@ -411,6 +414,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
     limit = 12 if args.quick else 300  # documents per source and language (manual pages: 3x)
+    pages_per = 3 if args.quick else 40  # whole pages per source and language
     result: dict = {"quick": args.quick, "machine": machine(), "page_chars": PAGE_CHARS}
     steps, previous, published = (
         filters(),
@@ -441,6 +445,10 @@ def main() -> None:
                 "keep_rate": _rate(source_kept, len(docs)),
                 "drop_reasons": dict(source_reasons.most_common()),
             }
+        pages = page_docs(
+            lambda name, lang=lang: source_files(name, lang), list(SOURCES), pages_per, PAGE_CHARS
+        )
+        page_results = {name: judge(texts, steps) for name, texts in pages.items()}
         man_kept, man_reasons = judge(manpages, steps)
         sections_kept, sections_reasons = judge(sections, steps)
         prev_kept, prev_reasons = judge(prose, previous)
@@ -460,6 +468,8 @@ def main() -> None:
                 _rate(part_kept, len(parts[part])) if parts[part] else None
             )
         result[f"keep_rate_reference_docs_{lang}"] = _rate(man_kept, len(manpages))
+        n_pages = sum(map(len, pages.values()))
+        result[f"keep_rate_whole_pages_{lang}"] = _rate(sum(k for k, _ in page_results.values()), n_pages)
         result[f"keep_rate_prose_sections_{lang}"] = _rate(sections_kept, len(sections))
         result[f"previous_rules_keep_rate_prose_{lang}"] = _rate(prev_kept, len(prose))
         result[f"previous_rules_drop_rate_junk_{lang}"] = _rate(len(junk) - prev_junk_kept, len(junk))
@@ -477,6 +487,15 @@ def main() -> None:
                 "kept": sections_kept,
                 "mean_chars": round(sum(map(len, sections)) / max(len(sections), 1)),
                 "drop_reasons": dict(sections_reasons.most_common()),
+            },
+            "whole_pages": {
+                name: {
+                    "part": SOURCES[name][0],
+                    "docs": len(pages[name]),
+                    "kept": k,
+                    "drop_reasons": dict(r.most_common()),
+                }
+                for name, (k, r) in page_results.items()
             },
             "reference_docs_manpages": {
                 "docs": len(manpages),
@@ -520,6 +539,10 @@ def main() -> None:
         print(f"{lang} prose kept by source:")
         for name, row in per_language[lang]["prose_by_source"].items():
             print(f"  {row['part']:8s} {name:32s} {row['kept']:4d}/{row['docs']:<4d} {row['keep_rate']:.3f}")
+        print(f"{lang} whole pages kept by source:")
+        for name, row in per_language[lang]["whole_pages"].items():
+            top = ", ".join(f"{r.split(':')[-1]} {n}" for r, n in list(row["drop_reasons"].items())[:3])
+            print(f"  {row['part']:8s} {name:32s} {row['kept']:4d}/{row['docs']:<4d} {top}")
     print(f"tokenizers (words/s): {result['tokenizers_words_per_s']}  -> {path} ({result['seconds']} s)")
     print(
         f"baseline (English rules for all): prose kept ja {result['baseline_keep_rate_prose_ja']:.3f} "
@@ -545,6 +568,11 @@ def main() -> None:
         f"manual pages (reference docs, not prose) kept: ja {result['keep_rate_reference_docs_ja']:.3f} "
         f"en {result['keep_rate_reference_docs_en']:.3f}; per-section prose documents kept: "
         f"ja {result['keep_rate_prose_sections_ja']:.3f} en {result['keep_rate_prose_sections_en']:.3f}"
+    )
+    print(
+        "whole pages through the article extractor (code, tables and lists included, not in the "
+        f"headline) kept: ja {result['keep_rate_whole_pages_ja']:.3f} "
+        f"en {result['keep_rate_whole_pages_en']:.3f}"
     )
     print(
         f"prose kept, dev part: ja {result['keep_rate_prose_dev_ja']:.3f} "
