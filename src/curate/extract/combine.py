@@ -5,7 +5,10 @@ trafilatura keeps one content container; on pages whose article is spread over s
 of the article. resiliparse's main-content extraction is the opposite: complete, less precise.
 `complete(primary, second)` adds to `primary` the paragraphs of `second` that it lacks and that
 read like article prose (>= `min_words` words, ending like a sentence), each placed after the
-last paragraph of `second` before it that `primary` has, so the article keeps its order.
+last paragraph of `second` before it that `primary` has, so the article keeps its order. A
+table row counts as present whether it is written as a markdown row (trafilatura) or as its cells
+separated by spaces (resiliparse), and a paragraph is recognised by its words, whatever punctuation
+each extractor rendered.
 """
 
 from __future__ import annotations
@@ -14,10 +17,27 @@ import re
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'“”»)]$")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
+
+
+def _words(text: str) -> str:
+    """Letters and digits only, case folded, one space between runs: how a paragraph is recognised
+    in the other text whatever punctuation each extractor rendered (generated quotes of `<q>`,
+    typographic apostrophes)."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _as_plain(line: str) -> str:
+    """A markdown table row (`| a | b |`, trafilatura's rendering of a table) as its cells joined by
+    spaces, the way resiliparse renders the same row; any other line unchanged."""
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|")):
+        return line
+    return " ".join(cell.strip() for cell in stripped[1:-1].split("|") if cell.strip())
 
 
 def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
@@ -26,7 +46,7 @@ def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
     lines = [line for line in primary.split("\n") if line.strip()]
     if not lines:
         return primary
-    keys = [_norm(line) for line in lines]
+    keys = [_words(_as_plain(line)) for line in lines]  # a table row rendered either way is present
     whole = " ".join(keys)
     inserts: dict[int, list[str]] = {}
     anchor = -1  # index in `lines` after which the next addition goes (-1: before the first)
@@ -34,8 +54,9 @@ def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
         key = _norm(para)
         if not key:
             continue
-        if key in whole:
-            found = next((i for i, k in enumerate(keys) if key in k), None)
+        words = _words(key)
+        if not words or words in whole:
+            found = next((i for i, k in enumerate(keys) if words and words in k), None)
             if found is not None:
                 anchor = found
             continue
