@@ -18,6 +18,8 @@ import re
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'“”»)]$")
 _WORD = re.compile(r"[^\W_]+")
+PART_OF = 0.5  # share of a paragraph's words that lines of the primary text must cover to be it
+MIN_PIECE = 20  # characters (of words) of a primary line that can be a piece of a paragraph
 
 
 def _norm(text: str) -> str:
@@ -42,13 +44,17 @@ def _as_plain(line: str) -> str:
 
 def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
     """`primary` with the prose paragraphs only `second` has, in `second`'s order (`keep`: a
-    predicate on the normalised paragraph that replaces the prose test)."""
+    predicate on the normalised paragraph that replaces the prose test). A paragraph of `second`
+    that holds lines of `primary` covering at least `PART_OF` of its words is the same paragraph,
+    cut short by the first extractor at an inline element: it replaces those lines instead of
+    following them."""
     lines = [line for line in primary.split("\n") if line.strip()]
     if not lines:
         return primary
     keys = [_words(_as_plain(line)) for line in lines]  # a table row rendered either way is present
     whole = " ".join(keys)
     inserts: dict[int, list[str]] = {}
+    replaced: dict[int, str] = {}  # line index -> the fuller paragraph ("" for a later piece of it)
     anchor = -1  # index in `lines` after which the next addition goes (-1: before the first)
     for para in second.split("\n"):
         key = _norm(para)
@@ -60,12 +66,20 @@ def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
             if found is not None:
                 anchor = found
             continue
-        if keep(key) if keep else len(key.split()) >= min_words and _SENTENCE_END.search(key):
-            inserts.setdefault(anchor, []).append(key)
-    if not inserts:
+        if not (keep(key) if keep else len(key.split()) >= min_words and _SENTENCE_END.search(key)):
+            continue
+        pieces = [i for i, k in enumerate(keys) if len(k) >= MIN_PIECE and i not in replaced and k in words]
+        if pieces and sum(len(keys[i]) for i in pieces) >= PART_OF * len(words):
+            replaced[pieces[0]] = key
+            replaced.update(dict.fromkeys(pieces[1:], ""))
+            anchor = pieces[-1]
+            continue
+        inserts.setdefault(anchor, []).append(key)
+    if not inserts and not replaced:
         return primary
     out = inserts.get(-1, [])[:]
     for i, line in enumerate(lines):
-        out.append(line)
+        if replaced.get(i, line):
+            out.append(replaced.get(i, line))
         out.extend(inserts.get(i, []))
     return "\n".join(out)
