@@ -1,7 +1,8 @@
 """datatrove executors for a phase, chosen by `executor.type`: local, ray or slurm.
 
 curate has no engine of its own: every phase is a datatrove executor over the same steps.
-`local` runs tasks in processes on this machine (which die with the run: `curate.local_executor`);
+`local` runs tasks in processes on this machine (which die with the run: `curate.local_executor`,
+or forked directly by `curate.forked_executor` for the dedup phases);
 `ray` submits them to a Ray cluster (`executor.ray_address`, or a Ray started on this machine
 when unset); `slurm` writes sbatch
 array jobs chained with `afterok` dependencies and returns once they are queued. Completion
@@ -39,7 +40,8 @@ def start_method(phase: Phase) -> str:
 
     A forkserver worker imports datatrove, numpy and curate again and unpickles its steps: about
     0.3 s per worker and phase, more than the work of a small dedup phase. A forked worker
-    inherits them. Forking is only safe when no other thread can hold a lock at fork time (it
+    inherits them (and is forked by `ForkedExecutor`, without datatrove's manager process and
+    pickled steps). Forking is only safe when no other thread can hold a lock at fork time (it
     stays locked in the child forever), so any thread alive here, a crawl's for instance, keeps
     the forkserver; the one exception is fsspec's event-loop thread, which fsspec itself resets in
     forked children (`fsspec.asyn.reset_after_fork`). The dedup phases compute with numpy only.
@@ -70,6 +72,10 @@ def make_executor(
             phase.inline_if_small, forked=method == "fork"
         ):
             return InProcessExecutor(phase.steps, phase.tasks, logging_dir)
+    if config.type == "local" and method == "fork" and workers > 1:
+        from curate.forked_executor import ForkedExecutor
+
+        return ForkedExecutor(phase.steps, tasks=phase.tasks, workers=workers, logging_dir=logging_dir)
     if config.type == "local":
         from curate.local_executor import LocalExecutor
 

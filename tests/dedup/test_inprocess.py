@@ -83,3 +83,23 @@ def test_dedup_pools_fork_only_while_no_other_thread_runs(monkeypatch):
     crawl = threading.Thread(target=lambda: None, name="crawl-0-1")
     monkeypatch.setattr(threading, "enumerate", lambda: [main, loop, crawl])
     assert start_method(dedup) == "forkserver"
+
+
+def test_in_process_tasks_keep_their_own_stats(tmp_path):
+    import json
+
+    from datatrove.pipeline.base import PipelineStep
+
+    class Count(PipelineStep):
+        name = "count"
+
+        def run(self, data, rank: int = 0, world_size: int = 1):
+            self.stat_update("tasks")
+            yield from data or ()
+
+    logs = tmp_path / "logs"
+    total = InProcessExecutor([Count()], tasks=3, logging_dir=str(logs)).run()
+    for rank in range(3):  # each task's file counts that task only
+        saved = json.loads((logs / "stats" / f"{rank:05d}.json").read_text())
+        assert saved[0]["stats"]["tasks"] == 1
+    assert total.stats[0].stats["tasks"].total == 3

@@ -15,6 +15,7 @@ the difference. Measured on 2 cores with the dedup benchmark's documents (~1,700
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from datatrove.executor import LocalPipelineExecutor
@@ -53,7 +54,7 @@ class InProcessExecutor(LocalPipelineExecutor):
         template = self.pipeline
         stats = []
         for rank in ranks:
-            self.pipeline = [*template]  # steps are reused: dedup steps keep no state between tasks
+            self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
             stats.append(self._run_for_rank(rank))
         self.pipeline = template
         total = sum(stats, start=PipelineStats())

