@@ -90,11 +90,11 @@ def test_interrupted_filter_task_resumes_without_duplicates(tmp_path, monkeypatc
     original = dedup_filter.DedupFilter._apply
     seen = {"n": 0}
 
-    def crash(self, doc, record, decision):
+    def crash(self, doc, *args):
         seen["n"] += 1
         if doc.id.startswith("b") and seen["n"] > 11:
             raise RuntimeError("killed")
-        original(self, doc, record, decision)
+        original(self, doc, *args)
 
     monkeypatch.setattr(dedup_filter.DedupFilter, "_apply", crash)
     with pytest.raises(RuntimeError, match="killed"):

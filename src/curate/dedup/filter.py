@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
+import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -41,8 +42,11 @@ class DedupFilter(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         s = self.settings
         table = Table(s.path("sig", f"{rank:05d}"))
-        rows = table.rows
+        rows = np.asarray(table.rows)
         ids = table.ids()
+        # per-row values as Python objects, converted once per task, not once per document
+        digests = rows["sha1"].tobytes().hex()
+        notes = rows["note"].tolist()
         decided = json.loads(s.path("decisions", f"{rank:05d}.json").read_text(encoding="utf-8"))
         decisions = {
             r: (reason, dup_of, cluster, sim)
@@ -67,7 +71,7 @@ class DedupFilter(PipelineStep):
                     f"(document {doc.id!r} at live position {row}); start a new run"
                 )
             with self.track_time():
-                self._apply(doc, rows[row], decisions.get(row))
+                self._apply(doc, digests[40 * row : 40 * row + 40], notes[row], decisions.get(row))
             row += 1
             yield doc
         for key, value in self.counts.items():
@@ -75,9 +79,8 @@ class DedupFilter(PipelineStep):
         if row != table.n:
             raise RunError(f"dedup: task {rank} read {row} live documents, its signatures hold {table.n}")
 
-    def _apply(self, doc, record, decision) -> None:
-        doc.metadata[M.CONTENT_SHA1] = bytes(record["sha1"]).hex()
-        note = int(record["note"])
+    def _apply(self, doc, digest: str, note: int, decision) -> None:
+        doc.metadata[M.CONTENT_SHA1] = digest
         if note == EMPTY:
             M.reject(doc, STAGE, NOTES[EMPTY])
             self.counts[f"dropped_{NOTES[EMPTY]}"] += 1

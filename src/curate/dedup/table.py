@@ -136,8 +136,15 @@ class Table:
             return []
         starts, ends = self.spans("ids", rows)
         blob = self._map("ids.bin", np.uint8, (int(self._map("ids.end", np.int64, (self.n,))[-1]),))
+        lo, hi = int(starts.min()), int(ends.max())
+        if hi - lo <= max(1 << 20, 4 * int((ends - starts).sum())):  # one read of the span, not one per id
+            data, at = blob[lo:hi].tobytes(), lo
+            return [
+                data[s - at : e - at].decode("utf-8", "surrogatepass")
+                for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+            ]
         return [
-            bytes(blob[s:e]).decode("utf-8", "surrogatepass")
+            blob[s:e].tobytes().decode("utf-8", "surrogatepass")
             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
         ]
 

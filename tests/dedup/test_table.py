@@ -1,0 +1,25 @@
+"""Row tables: ids come back as written, in the order asked, whether read in one span or one by one."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from curate.dedup.table import ROW, Table, TableWriter
+
+
+def test_ids_come_back_in_the_order_asked(tmp_path):
+    rng = random.Random(3)
+    ids = [f"doc-{i}-" + "é" * rng.randint(0, 40) + ("\udcff" if i % 997 == 0 else "") for i in range(40_000)]
+    writer = TableWriter(tmp_path / "t")
+    for start in range(0, len(ids), 8192):
+        part = ids[start : start + 8192]
+        writer.append(np.zeros(len(part), dtype=ROW), part)
+    table = Table(writer.close({}))
+    assert table.ids() == ids
+    # the first and last id of a blob over 1 MiB: read one by one, not as the span between them
+    assert table.ids(np.array([len(ids) - 1, 0])) == [ids[-1], ids[0]]
+    picked = rng.sample(range(len(ids)), 500)
+    assert table.ids(np.array(picked)) == [ids[i] for i in picked]
+    assert table.ids(np.array([], dtype=np.int64)) == []
