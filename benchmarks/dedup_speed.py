@@ -7,8 +7,8 @@ in its own process (for its peak RSS), from those shards to output shards holdin
 document:
 
 - curate: its four dedup phases (MinHash only; 2 tasks, 2 workers), persistent index on, run by
-  curate's executor choice (forked pools; inputs under 2 MiB in one process,
-  `curate.dedup.inprocess`), with its default keep rule (kind, longest, earliest: here the kinds
+  curate's executor choice (forked workers, `curate.forked_executor`; inputs under 0.75 MiB in
+  one process, `curate.dedup.inprocess`), with its default keep rule (kind, longest, earliest: here the kinds
   the generator hands out in turn, so a near copy often heads a star cluster instead of its
   original); `curate_first_seen` keeps the first seen document (`keep: []`), the policy of every
   baseline (its F1: `f1_first_seen`);

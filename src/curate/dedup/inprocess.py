@@ -1,16 +1,16 @@
 """Small dedup inputs run in the calling process: no pool, no manager process, no four start-ups.
 
 A local datatrove executor starts a `multiprocess` manager (a server process) and, with more than
-one worker, a process pool for every phase. For the dedup phases the pool forks this process when
-it can (`curate.executors.start_method`): about 0.1 s per phase on 2 cores; through datatrove's
-forkserver each worker imports and unpickles everything again, 0.3-0.5 s per phase. Below a
-phase's break-even its tasks run here, one after another, through datatrove's own
-`_run_for_rank`: the same task logs, stats and completion markers, so a resumed run cannot tell
-the difference. Measured on 2 cores with the dedup benchmark's documents (~1,700 characters,
-~0.7 KB of gzip each), in-process against pooled: forked, 1,000 documents 0.60 s vs 0.70 s,
-3,000 0.82 s vs 0.79 s, 10,000 1.47 s vs 1.16 s; through the forkserver 10,000 1.7 s vs 2.2 s,
-100,000 13.3 s vs 9.2 s. Hence `SMALL_FORKED_BYTES` (~3,000 such documents) and
-`SMALL_INPUT_BYTES` (~12,000) of compressed stage files.
+one worker, a process pool for every phase. For the dedup phases this process forks its workers
+when it can (`curate.executors.start_method`, `curate.forked_executor`: a few milliseconds per
+phase); through datatrove's forkserver each worker imports and unpickles everything again,
+0.3-0.5 s per phase. Below a phase's break-even its tasks run here, one after another, through
+datatrove's own `_run_for_rank`: the same task logs, stats and completion markers, so a resumed
+run cannot tell the difference. Measured on 2 cores with the dedup benchmark's documents (~1,700
+characters, ~0.7 KB of gzip each), in-process against forked workers (all four phases): 1,000
+documents 0.31 s vs 0.31 s, 2,000 0.40 s vs 0.35 s, 3,000 0.49 s vs 0.41 s; through the
+forkserver 10,000 1.7 s vs 2.2 s, 100,000 13.3 s vs 9.2 s. Hence `SMALL_FORKED_BYTES` (~1,100
+such documents) and `SMALL_INPUT_BYTES` (~12,000) of compressed stage files.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
 SMALL_INPUT_BYTES = 8 * 2**20  # below it, in-process beats a forkserver pool
-SMALL_FORKED_BYTES = 2 * 2**20  # below it, in-process beats a forked pool
+SMALL_FORKED_BYTES = 3 * 2**18  # below it (0.75 MiB), in-process beats forked workers
 
 
 def input_bytes(folder: str | Path) -> int:

@@ -13,8 +13,9 @@
                                (rejected ones marked) → stages/dedup/<rank>.jsonl.gz
 
 Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
-through. Small inputs (`curate.dedup.inprocess`: 2 MiB of compressed stage files when the pool
-can fork, about 3,000 documents; 8 MiB otherwise) run their phases in the calling process.
+through. Small inputs (`curate.dedup.inprocess`: 0.75 MiB of compressed stage files when the
+workers can be forked, about 1,100 documents; 8 MiB otherwise) run their phases in the calling
+process.
 Every phase writes its files atomically and deterministically, so datatrove's `skip_completed`
 resume never writes a document twice. Phase 1 and 4 read the same files with
 the same number of tasks, so a document is found again by (task, position).
