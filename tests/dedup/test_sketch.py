@@ -107,3 +107,30 @@ def test_exact_jaccard_of_many_pairs_at_once():
 def test_bad_options_are_config_errors(kwargs):
     with pytest.raises(ConfigError):
         MinhashDedup(**kwargs)
+
+
+def test_shingles_signatures_and_band_keys_keep_their_values():
+    """Index segments of earlier runs hold signatures and band keys: the same text must give the
+    same values (little-endian digests of this fixed batch). A change here needs a new
+    `SIGNATURE_VERSION`, so old segments are skipped instead of compared with wrong values."""
+    import hashlib
+
+    from curate.dedup.shingles import mixed_shingles
+    from curate.dedup.sketch import Sketcher, band_keys
+
+    texts = [
+        "the quick brown fox jumps over the lazy dog again and again",
+        "検索エンジンの重複除去は文字のシングルで行う。",
+        "def f(x):\n    return x + 1  # code",
+        "short",
+    ]
+    shingles = mixed_shingles([t.lower() for t in texts], ["word", "char", "code", "word"], 5, {"char": 5})
+    sig = Sketcher(128, 1).signatures(shingles)
+
+    def digest(*arrays: np.ndarray) -> str:
+        little = [a.astype(a.dtype.newbyteorder("<")).tobytes() for a in arrays]
+        return hashlib.sha1(b"".join(little)).hexdigest()
+
+    assert digest(shingles.hashes, shingles.counts) == "a177da80d094536568d2f6d5e0f633e8464af02d"
+    assert digest(sig) == "1969ec9db1d33e9426af06e7f4f28514bac3d505"
+    assert digest(band_keys(sig, 17, 7)) == "81a5ee4d9a37f3091cc23d68c8cff8600f66f032"
