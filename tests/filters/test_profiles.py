@@ -127,12 +127,15 @@ PATHS = "\n".join(
 )
 
 
+FINEWEB2_JA = {"ja": {"alpha_words": "tokens", "max_non_alpha_words_ratio": 0.759}}
+
+
 @pytest.mark.slow
-def test_japanese_letter_word_share_is_fineweb2s_own():
+def test_japanese_letter_word_share_with_tokens_is_fineweb2s_own():
     """FineWeb-2 ran datatrove's GopherQualityFilter with `language=jpn_Jpan` (spaCy-ja over SudachiPy,
     split mode A), where a punctuation token ('/', '"', '。') is a word without a letter; its 0.759 was
-    set on that count. curate's SudachiPy words are the same tokens, so the share and the decision are
-    the same as FineWeb-2's."""
+    set on that count. With `alpha_words: tokens` curate counts the same tokens, so the share and the
+    decision are FineWeb-2's."""
     from datatrove.pipeline.filters import GopherQualityFilter
     from datatrove.utils.word_tokenizers import load_word_tokenizer
 
@@ -150,6 +153,22 @@ def test_japanese_letter_word_share_is_fineweb2s_own():
     )
     for text in (PATHS, JA):
         published = fineweb2.filter(Document(text=text, id="d", metadata={}))
-        ours = run(GopherQuality(), text, "ja").metadata.get(M.REASON)
+        ours = run(GopherQuality(per_language=FINEWEB2_JA), text, "ja").metadata.get(M.REASON)
         assert ours == (None if published is True else published[1])
-    assert run(GopherQuality(), PATHS, "ja").metadata[M.REASON] == "gopher_below_alpha_threshold"
+    assert (
+        run(GopherQuality(per_language=FINEWEB2_JA), PATHS, "ja").metadata[M.REASON]
+        == "gopher_below_alpha_threshold"
+    )
+
+
+def test_japanese_letter_words_leave_out_punctuation_tokens_as_whitespace_words_do():
+    """By default a Japanese punctuation token is not a word, as punctuation in English sticks to its
+    whitespace word: the paths prose FineWeb-2's count drops is kept; numbers stay letterless words."""
+    assert M.DECISION not in run(GopherQuality(), PATHS, "ja").metadata
+    numbers = JA + "\n" + "、".join(f"{i}、{i * 7}、{i * 13}" for i in range(150))
+    assert run(GopherQuality(), numbers, "ja").metadata[M.REASON] == "gopher_below_alpha_threshold"
+
+
+def test_alpha_words_is_checked():
+    with pytest.raises(ConfigError, match="alpha_words must be 'words' or 'tokens'"):
+        GopherQuality(alpha_words="spaces")
