@@ -35,6 +35,15 @@ def test_japanese_words_come_from_sudachi_not_whitespace():
     assert sentences == ["一つ目の文です。", "二つ目！", "三つ目"]
 
 
+def test_japanese_words_of_the_last_text_are_reused_and_copied():
+    tokenizer = SudachiWordTokenizer()
+    first = tokenizer.word_tokenize("日本の鉄道は時刻表どおりに運行されます。")
+    first.append("変更")  # a caller's list is its own
+    again = tokenizer.word_tokenize("日本の鉄道は" + "時刻表どおりに運行されます。")  # equal, not identical
+    assert again == first[:-1] and "変更" not in again
+    assert tokenizer.word_tokenize("東京は晴れです。")[0] == "東京"
+
+
 def test_long_japanese_text_is_cut_below_sudachis_input_limit():
     text = (JA + "\n") * 60  # ~85 kB of UTF-8, over SudachiPy's 49,149-byte limit
     assert count_words(text, "ja") == 60 * count_words(JA + "\n", "ja")
