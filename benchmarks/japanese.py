@@ -24,7 +24,10 @@ paragraphs one section per document (at least MIN_CHARS characters) are reported
 blocks of one page) are command references, not prose: they are reported apart
 (`keep_rate_reference_docs_*`), and so are whole pages of the same sources as curate's `article`
 extractor reads them, code examples, tables and lists included (`keep_rate_whole_pages_*`,
-benchmarks/_pages.py). Junk is written for this project: menus, ad blocks, keyword spam,
+benchmarks/_pages.py), and the help of LibreOffice and Scilab, the same files in Japanese and
+English, one section per document (`paired_help`, `keep_rate_paired_help_*`): reference text whose
+keep rate says how far the Japanese rules stand from the English ones on the same content. Junk
+is written for this project: menus, ad blocks, keyword spam,
 mojibake and machine-made lists (tests/fixtures/japanese/junk_{ja,en}.jsonl).
 
 Every document goes through the filters of pipelines/bilingual.yaml with their published
@@ -32,9 +35,9 @@ thresholds (language, length, gopher_quality, gopher_repetition, fineweb_quality
 japanese_quality): FineWeb-2 jpn_Jpan, Swallow, llm-jp-corpus/HojiChar for Japanese, Gopher and
 FineWeb for English. Nothing is tuned to this set. In the same run: the baseline, curate before
 language profiles (English thresholds and tokenizer for every language, `_EnglishForAll`); the
-rule settings curate had before (PREVIOUS_RULES); and the published rules curate's share-based
-versions replace (PUBLISHED_RULES: Swallow's any-long-sentence rule, llm-jp-corpus v1's NG-word
-count), on every part.
+rule settings curate had before (PREVIOUS_RULES); and the published rules curate replaces
+(PUBLISHED_RULES: Swallow's any-long-sentence rule, llm-jp-corpus v1's NG-word count, FineWeb-2's
+letter-word share over tokens with punctuation), on every part.
 The tokenizer figure compares SudachiPy (split mode A, what curate uses) with fugashi +
 unidic-lite and datatrove's spaCy-ja path on the same Japanese prose, in the same run.
 
@@ -49,6 +52,7 @@ import gzip
 import json
 import re
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
@@ -129,6 +133,19 @@ SOURCES: dict[str, tuple[str, dict[str, list[str]]]] = {
     ),
 }
 PARTS = ("dev", "heldback", "fresh")
+# Reference help shipped in both languages (libreoffice-help-ja / -en-us, scilab-doc-ja /
+# scilab-doc): the same files, one section per document, through the same filters, so a gap
+# between the languages is the rules', not the text's. Scilab's help is a jar of HTML files.
+PAIRED_HELP = {
+    "libreoffice_help": {
+        "ja": "/usr/share/libreoffice/help/ja/text",
+        "en": "/usr/share/libreoffice/help/en-US/text",
+    },
+    "scilab_help": {
+        "ja": "/usr/share/scilab/modules/helptools/jar/scilab_ja_JP_help.jar",
+        "en": "/usr/share/scilab/modules/helptools/jar/scilab_en_US_help.jar",
+    },
+}
 SKIP_FILES = {"index", "search", "genindex", "developers-reference"}  # tables of contents, one-page copies
 SKIP_CLASSES = (
     "toc",
@@ -239,6 +256,36 @@ def prose_docs(lang: str, min_chars: int = MIN_CHARS) -> dict[str, list[str]]:
     }
 
 
+def paired_help_docs(limit: int, folder: Path) -> dict[str, dict[str, list[str]]]:
+    """{source: {language: documents}} of PAIRED_HELP: files present in both languages, in name
+    order, until `limit` Japanese documents (jars are unpacked under `folder`)."""
+    import zipfile
+
+    out = {}
+    for name, roots in PAIRED_HELP.items():
+        base = {}
+        for lang, root in roots.items():
+            path = Path(root)
+            if path.suffix == ".jar" and path.is_file():  # one folder of HTML files per jar
+                zipfile.ZipFile(path).extractall(folder / name / lang)
+                path = next((folder / name / lang).glob("*_help"), path)
+            base[lang] = path
+        if not all(b.is_dir() for b in base.values()):
+            continue
+        ja_files = {p.relative_to(base["ja"]): p for p in sorted(base["ja"].glob("**/*.html"))}
+        en_files = {p.relative_to(base["en"]): p for p in base["en"].glob("**/*.html")}
+        docs: dict[str, list[str]] = {"ja": [], "en": []}
+        for rel, path in ja_files.items():
+            if rel not in en_files or len(docs["ja"]) >= limit:
+                continue
+            ja = html_prose_docs(path, "ja")
+            if ja:
+                docs["ja"] += ja
+                docs["en"] += html_prose_docs(en_files[rel], "en")
+        out[name] = docs
+    return out
+
+
 def _join_ja(text: str) -> str:
     """Japanese lines joined without spaces between Japanese characters, whitespace squeezed."""
     text = re.sub(r"(?<=[^\x00-\x7f])\s*\n\s*(?=[^\x00-\x7f])", "", text)
@@ -286,9 +333,11 @@ def filters():
     return [s.build() for s in load_config(ROOT / "pipelines" / "bilingual.yaml").steps["filters"]]
 
 
+# FineWeb-2's letter-word share: datatrove's tokens, punctuation tokens included, 0.759
+FINEWEB2_ALPHA = {"per_language": {"ja": {"alpha_words": "tokens", "max_non_alpha_words_ratio": 0.759}}}
 # The rule settings curate used before this set was widened: Swallow's character n-gram rule on,
 # HojiChar's defaults for NG words (any one match), rare kuten (100) and ads (14), datatrove's
-# FineWeb duplicated-line default (0.01). Measured in the same run for comparison.
+# FineWeb duplicated-line default (0.01), FineWeb-2's letter-word count. Measured in the same run.
 PREVIOUS_RULES = {
     "japanese_quality": {
         "repeated_ngrams": True,
@@ -299,13 +348,17 @@ PREVIOUS_RULES = {
         "max_ng_word_fraction": None,
     },
     "fineweb_quality": {"char_duplicates_ratio": 0.01},
+    "gopher_quality": FINEWEB2_ALPHA,
 }
 
 
-# The rules as published, which curate's defaults replace by share-based versions (README):
-# Swallow's maximum sentence (one sentence over 200 characters drops the document) and
-# llm-jp-corpus v1's NG-word count (more than 3 matches of one list).
-PUBLISHED_RULES = {"japanese_quality": {"max_long_sentence_fraction": 0, "max_ng_word_fraction": None}}
+# The rules as published, which curate's defaults replace (README): Swallow's maximum sentence
+# (one sentence over 200 characters drops the document), llm-jp-corpus v1's NG-word count (more
+# than 3 matches of one list) and FineWeb-2's letter-word share over tokens, punctuation included.
+PUBLISHED_RULES = {
+    "japanese_quality": {"max_long_sentence_fraction": 0, "max_ng_word_fraction": None},
+    "gopher_quality": FINEWEB2_ALPHA,
+}
 
 
 def previous_rule_filters(settings: dict | None = None):
@@ -317,7 +370,10 @@ def previous_rule_filters(settings: dict | None = None):
     for spec in config.steps["filters"]:
         step = spec.build()
         for key, value in (PREVIOUS_RULES if settings is None else settings).get(step.name, {}).items():
-            step.options[key] = value
+            if key == "per_language":
+                step.per_language = {**step.per_language, **value}
+            else:
+                step.options[key] = value
         steps.append(step)
     return steps
 
@@ -528,6 +584,26 @@ def main() -> None:
             speeds = tokenizer_speed(prose)
             result["tokenizers_words_per_s"] = speeds
             result["words_per_s"] = speeds["sudachipy_mode_a"]
+    with tempfile.TemporaryDirectory(prefix="paired-help-") as tmp:
+        paired = paired_help_docs(limit, Path(tmp))
+    result["paired_help"] = {}
+    for name, docs in paired.items():
+        row: dict = {}
+        for lang in ("ja", "en"):
+            k, r = judge(docs[lang], steps)
+            row[lang] = {
+                "docs": len(docs[lang]),
+                "kept": k,
+                "keep_rate": _rate(k, len(docs[lang])),
+                "drop_reasons": dict(r.most_common()),
+            }
+        row["ja_published_rules_keep_rate"] = _rate(judge(docs["ja"], published)[0], len(docs["ja"]))
+        result["paired_help"][name] = row
+    for lang in ("ja", "en"):
+        rows = [row[lang] for row in result["paired_help"].values()]
+        result[f"keep_rate_paired_help_{lang}"] = _rate(
+            sum(r["kept"] for r in rows), sum(r["docs"] for r in rows)
+        )
     result["previous_result"] = PREVIOUS
     result["per_language"] = per_language
     result["seconds"] = round(time.perf_counter() - started, 1)
@@ -557,7 +633,8 @@ def main() -> None:
         f"en {result['previous_rules_drop_rate_junk_en']:.3f}"
     )
     print(
-        "published rules (Swallow's maximum sentence, llm-jp v1's NG-word count): prose kept ja "
+        "published rules (Swallow's maximum sentence, llm-jp v1's NG-word count, FineWeb-2's "
+        "letter-word count): prose kept ja "
         f"{result['published_rules_keep_rate_prose_ja']:.3f} (dev "
         f"{result['published_rules_keep_rate_prose_dev_ja']:.3f}, held-back "
         f"{result['published_rules_keep_rate_prose_heldback_ja']:.3f}, fresh "
@@ -574,6 +651,13 @@ def main() -> None:
         f"headline) kept: ja {result['keep_rate_whole_pages_ja']:.3f} "
         f"en {result['keep_rate_whole_pages_en']:.3f}"
     )
+    for name, row in result["paired_help"].items():
+        print(
+            f"{name} (same files in both languages) kept: ja {row['ja']['keep_rate']:.3f} "
+            f"({row['ja']['kept']}/{row['ja']['docs']}; "
+            f"published rules {row['ja_published_rules_keep_rate']:.3f}) "
+            f"en {row['en']['keep_rate']:.3f} ({row['en']['kept']}/{row['en']['docs']})"
+        )
     print(
         f"prose kept, dev part: ja {result['keep_rate_prose_dev_ja']:.3f} "
         f"en {result['keep_rate_prose_dev_en']:.3f}; "

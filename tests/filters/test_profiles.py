@@ -35,6 +35,15 @@ def test_japanese_words_come_from_sudachi_not_whitespace():
     assert sentences == ["一つ目の文です。", "二つ目！", "三つ目"]
 
 
+def test_japanese_words_of_the_last_text_are_reused_and_copied():
+    tokenizer = SudachiWordTokenizer()
+    first = tokenizer.word_tokenize("日本の鉄道は時刻表どおりに運行されます。")
+    first.append("変更")  # a caller's list is its own
+    again = tokenizer.word_tokenize("日本の鉄道は" + "時刻表どおりに運行されます。")  # equal, not identical
+    assert again == first[:-1] and "変更" not in again
+    assert tokenizer.word_tokenize("東京は晴れです。")[0] == "東京"
+
+
 def test_long_japanese_text_is_cut_below_sudachis_input_limit():
     text = (JA + "\n") * 60  # ~85 kB of UTF-8, over SudachiPy's 49,149-byte limit
     assert count_words(text, "ja") == 60 * count_words(JA + "\n", "ja")
@@ -127,12 +136,15 @@ PATHS = "\n".join(
 )
 
 
+FINEWEB2_JA = {"ja": {"alpha_words": "tokens", "max_non_alpha_words_ratio": 0.759}}
+
+
 @pytest.mark.slow
-def test_japanese_letter_word_share_is_fineweb2s_own():
+def test_japanese_letter_word_share_with_tokens_is_fineweb2s_own():
     """FineWeb-2 ran datatrove's GopherQualityFilter with `language=jpn_Jpan` (spaCy-ja over SudachiPy,
     split mode A), where a punctuation token ('/', '"', '。') is a word without a letter; its 0.759 was
-    set on that count. curate's SudachiPy words are the same tokens, so the share and the decision are
-    the same as FineWeb-2's."""
+    set on that count. With `alpha_words: tokens` curate counts the same tokens, so the share and the
+    decision are FineWeb-2's."""
     from datatrove.pipeline.filters import GopherQualityFilter
     from datatrove.utils.word_tokenizers import load_word_tokenizer
 
@@ -150,6 +162,22 @@ def test_japanese_letter_word_share_is_fineweb2s_own():
     )
     for text in (PATHS, JA):
         published = fineweb2.filter(Document(text=text, id="d", metadata={}))
-        ours = run(GopherQuality(), text, "ja").metadata.get(M.REASON)
+        ours = run(GopherQuality(per_language=FINEWEB2_JA), text, "ja").metadata.get(M.REASON)
         assert ours == (None if published is True else published[1])
-    assert run(GopherQuality(), PATHS, "ja").metadata[M.REASON] == "gopher_below_alpha_threshold"
+    assert (
+        run(GopherQuality(per_language=FINEWEB2_JA), PATHS, "ja").metadata[M.REASON]
+        == "gopher_below_alpha_threshold"
+    )
+
+
+def test_japanese_letter_words_leave_out_punctuation_tokens_as_whitespace_words_do():
+    """By default a Japanese punctuation token is not a word, as punctuation in English sticks to its
+    whitespace word: the paths prose FineWeb-2's count drops is kept; numbers stay letterless words."""
+    assert M.DECISION not in run(GopherQuality(), PATHS, "ja").metadata
+    numbers = JA + "\n" + "、".join(f"{i}、{i * 7}、{i * 13}" for i in range(150))
+    assert run(GopherQuality(), numbers, "ja").metadata[M.REASON] == "gopher_below_alpha_threshold"
+
+
+def test_alpha_words_is_checked():
+    with pytest.raises(ConfigError, match="alpha_words must be 'words' or 'tokens'"):
+        GopherQuality(alpha_words="spaces")

@@ -11,11 +11,15 @@ any option for one language, e.g. `per_language: {ja: {min_doc_words: 100}}`.
 
 from __future__ import annotations
 
-from typing import Any
+import unicodedata
+from collections.abc import Callable
+from typing import Any, Literal
 
 from datatrove.data import Document
+from datatrove.utils.text import PUNCTUATION_SET
 
 from curate import data as M
+from curate.errors import ConfigError
 from curate.lang.overrides import check_per_language, resolve_options
 from curate.lang.profiles import guess_language
 from curate.lang.words import word_tokenizer
@@ -60,10 +64,14 @@ class GopherQuality(_DatatroveFilterStep):
     """Gopher quality rules: word counts, mean word length, symbol/bullet/ellipsis ratios, stop words.
 
     `stop_words: null` means datatrove's English list (the `ja` profile uses FineWeb-2's).
-    Outside the `ja` profile the share of words with a letter (`max_non_alpha_words_ratio`) counts
-    whitespace-separated words, as Gopher defines it (Rae et al. 2021, appendix A.1.1), not
-    datatrove's spaCy tokens, which split `ls(1)` or `/etc/hosts.` into punctuation tokens without
-    letters. The `ja` profile keeps datatrove's tokens (SudachiPy), on which FineWeb-2 set 0.759.
+    The share of words with a letter (`max_non_alpha_words_ratio`) counts words as Gopher defines
+    the rule (Rae et al. 2021, appendix A.1.1: 80% of words contain a letter), `alpha_words: words`:
+    whitespace-separated words, where punctuation sticks to its word (`end.`, `ls(1),`); in a
+    language written without spaces (the `ja` profile), the tokenizer's words less those made only
+    of punctuation (`。`, `、`, `/`, `"`), which it splits off as words of their own. Numbers and
+    symbols stay words without a letter in both. `alpha_words: tokens` counts datatrove's tokens,
+    punctuation tokens included, as FineWeb and FineWeb-2 did (FineWeb-2 set `jpn_Jpan`'s 0.759 on
+    that count: `per_language: {ja: {alpha_words: tokens, max_non_alpha_words_ratio: 0.759}}`).
     """
 
     name = "gopher_quality"
@@ -80,34 +88,52 @@ class GopherQuality(_DatatroveFilterStep):
         max_non_alpha_words_ratio: float | None = 0.8,
         min_stop_words: int | None = 2,
         stop_words: list[str] | None = None,
+        alpha_words: Literal["words", "tokens"] = "words",
         per_language: PerLanguage | None = None,
     ):
         super().__init__()
+        if alpha_words not in ("words", "tokens"):
+            raise ConfigError(f"gopher_quality: alpha_words must be 'words' or 'tokens', not {alpha_words!r}")
         self._setup(dict(locals()), per_language)
 
     def _make_filter(self, profile: str, options: dict[str, Any]):
         from datatrove.pipeline.filters import GopherQualityFilter
 
-        if profile == "ja":
-            return GopherQualityFilter(**options, language=word_tokenizer(profile))
+        options = dict(options)
+        unit = options.pop("alpha_words", "words")
+        tokenizer = word_tokenizer(profile)
+        if unit == "tokens":
+            return GopherQualityFilter(**options, language=tokenizer)
         ratio = options.get("max_non_alpha_words_ratio")
-        inner = GopherQualityFilter(
-            **{**options, "max_non_alpha_words_ratio": None}, language=word_tokenizer(profile)
-        )
-        return _WhitespaceAlphaWords(inner, ratio)
+        inner = GopherQualityFilter(**{**options, "max_non_alpha_words_ratio": None}, language=tokenizer)
+        if profile in NO_SPACE_PROFILES:
+            return _AlphaWords(inner, ratio, lambda text: _without_punctuation(tokenizer.word_tokenize(text)))
+        return _AlphaWords(inner, ratio, str.split)
 
 
-class _WhitespaceAlphaWords:
-    """A datatrove Gopher filter followed by Gopher's letter-word rule over whitespace words."""
+NO_SPACE_PROFILES = ("ja",)  # languages written without spaces: words come from their tokenizer
 
-    def __init__(self, inner, min_ratio: float | None):
-        self.inner, self.min_ratio = inner, min_ratio
+
+def _is_punctuation(char: str) -> bool:
+    return char in PUNCTUATION_SET or unicodedata.category(char).startswith("P")
+
+
+def _without_punctuation(words: list[str]) -> list[str]:
+    """`words` less those made only of punctuation (datatrove's PUNCTUATION_SET or Unicode P*)."""
+    return [w for w in words if not all(map(_is_punctuation, w))]
+
+
+class _AlphaWords:
+    """A datatrove Gopher filter followed by Gopher's letter-word rule over `words(text)`."""
+
+    def __init__(self, inner, min_ratio: float | None, words: Callable[[str], list[str]]):
+        self.inner, self.min_ratio, self.words = inner, min_ratio, words
 
     def filter(self, doc: Document):
         result = self.inner.filter(doc)
         if result is not True or not self.min_ratio:
             return result
-        words = doc.text.split()
+        words = self.words(doc.text)
         if words and sum(any(c.isalpha() for c in w) for w in words) / len(words) < self.min_ratio:
             return False, "gopher_below_alpha_threshold"
         return True

@@ -26,7 +26,7 @@ KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 KANA_SHARE = 0.05  # kana per non-space character above which undetected text counts as Japanese
 GUESS_CHARS = 2000  # characters looked at by the script guess
 
-# FineWeb-2 jpn_Jpan: configs/jpn_Jpan.yml (stopwords, word-length and alpha thresholds, line and
+# FineWeb-2 jpn_Jpan: configs/jpn_Jpan.yml (stopwords, word-length thresholds, line and
 # n-gram repetition) and fineweb-2-pipeline.py (dup_para_frac, dup_*_char_frac, short_line_thr and
 # char_duplicates_ratio as passed for every language).
 JA_STOP_WORDS = ["の", "に", "を", "は", "た", "て", "が", "と", "で", "年", "し", "・", "月", "れ", "さ"]
@@ -35,7 +35,8 @@ STEP_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         "gopher_quality": {
             "min_avg_word_length": 1,
             "max_avg_word_length": 5,
-            "max_non_alpha_words_ratio": 0.759,
+            # not FineWeb-2's 0.759: that was set on datatrove's tokens, punctuation tokens included;
+            # curate counts words without them (`GopherQuality`, alpha_words), with Gopher's 0.8
             "stop_words": JA_STOP_WORDS,
             "min_stop_words": 2,
         },

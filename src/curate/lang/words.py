@@ -51,17 +51,26 @@ def _chunks(text: str) -> list[str]:
 
 
 class SudachiWordTokenizer(WordTokenizer):
-    """Japanese words (SudachiPy split mode A, whitespace tokens dropped) and sentences."""
+    """Japanese words (SudachiPy split mode A, whitespace tokens dropped) and sentences.
+
+    The words of the last text are kept: the filters of a document (length, Gopher quality and
+    repetition, FineWeb) each ask for the same text's words, one after another.
+    """
 
     def __init__(self):
         super().__init__()
+        self._last: tuple[str, list[str]] = ("", [])
 
     def word_tokenize(self, text: str) -> list[str]:
+        last_text, last_words = self._last
+        if text is last_text or text == last_text:
+            return list(last_words)
         tokenizer = _sudachi()
         words = []
         for chunk in _chunks(text):
             words += [s for m in tokenizer.tokenize(chunk) if (s := m.surface()).strip()]
-        return words
+        self._last = (text, words)
+        return list(words)
 
     def sent_tokenize(self, text: str) -> list[str]:
         return [s.strip() for s in SENTENCE_END.findall(text) if s.strip()]
