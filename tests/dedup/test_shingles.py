@@ -47,22 +47,6 @@ def test_a_batch_equals_its_documents_one_by_one():
     assert together.counts.tolist() == [len(a) for a in alone]
 
 
-@pytest.mark.parametrize("mode", ["word", "char", "code"])
-def test_a_batch_larger_than_the_first_power_tables_equals_its_documents_one_by_one(mode, monkeypatch):
-    from curate.dedup import shingles
-
-    monkeypatch.setattr(shingles, "_POWERS", [])
-    batch_shingles(["a first small batch builds the smallest tables"], mode)
-    first = len(shingles._POWERS[0])
-    texts = [lorem(i, 300) for i in range(400)]  # ~0.9 M characters: the tables grow
-    assert first < 3 * MAX_BATCH_CHARS // 4 < sum(map(len, texts)) < MAX_BATCH_CHARS
-    together = batch_shingles(texts, mode)
-    assert len(shingles._POWERS[0]) > 3 * MAX_BATCH_CHARS // 4  # grown to what the batch needed
-    parts = np.split(together.hashes, np.cumsum(together.counts)[:-1])
-    for i in (0, 150, 399):  # documents before and far beyond the first tables' length
-        assert np.array_equal(parts[i], batch_shingles([texts[i]], mode).hashes)
-
-
 def test_punctuation_and_spacing_do_not_change_word_shingles():
     a = batch_shingles(["the quick brown fox jumps over the lazy dog"]).hashes
     b = batch_shingles(["the  quick, brown fox -- jumps over... the lazy dog!"]).hashes
@@ -137,9 +121,9 @@ def test_word_shingles_miss_the_same_japanese_near_duplicate(dedup_run):
 def test_separator_tables_follow_each_code_points_unicode_category():
     import unicodedata
 
-    from curate.dedup.shingles import _sep_table, _space_table
+    from curate.dedup.shingles import _space_table, _tables
 
-    sep, space = _sep_table(), _space_table()
+    sep, space = _tables()[0], _space_table()
     for cp in range(0x10000):
         major = unicodedata.category(chr(cp))[0]
         assert sep[cp] == (major in "PSZC" or cp == 0x5F), hex(cp)

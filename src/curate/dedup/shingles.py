@@ -50,39 +50,24 @@ NO_SPACE_RANGES = (
 
 _NO_SPACE_CHAR = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in NO_SPACE_RANGES) + "]")
 
-MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables grow up to this length (2 x 8 MiB)
+MAX_BATCH_CHARS = 1 << 20  # code points per batch; the power tables are this long (2 x 8 MiB)
 _BASE = 0x100000001B3  # odd, so invertible mod 2**64
 _S33, _S32 = np.uint64(33), np.uint64(32)
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 
 
 @lru_cache(maxsize=1)
-def _sep_table() -> np.ndarray:
-    """Separator flag per BMP code point + one slot for 'astral', built once (~6 ms)."""
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(separator flag per BMP code point + one slot for 'astral', B**i, B**-i), built once (~12 ms)."""
     sep = _category_flags("PSZC")
     sep[0x5F] = True
-    return sep
-
-
-_POWERS: list[np.ndarray] = []  # [B**i, B**-i] (mod 2**64) for i below their length
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(B**i, B**-i) for at least every i < n (n <= MAX_BATCH_CHARS + 1). Built for the batches
-    seen, from a quarter of the largest one up, doubling: a process that signs the dedup phase's
-    batches (<= 2**18 characters) builds 2 x 2 MiB, not 2 x 8 MiB (~4 ms less per worker)."""
-    if not _POWERS or len(_POWERS[0]) < n:
-        size = min(
-            MAX_BATCH_CHARS + 1, max(n, (MAX_BATCH_CHARS >> 2) + 1, 2 * len(_POWERS[0]) if _POWERS else 0)
-        )
-        tables = []
-        for base in (_BASE, pow(_BASE, -1, 1 << 64)):
-            p = np.empty(size, dtype=np.uint64)
-            p[0] = 1
-            np.cumprod(np.full(size - 1, base, dtype=np.uint64), out=p[1:])
-            tables.append(p)
-        _POWERS[:] = tables
-    return _POWERS[0], _POWERS[1]
+    powers = []
+    for base in (_BASE, pow(_BASE, -1, 1 << 64)):
+        p = np.empty(MAX_BATCH_CHARS + 1, dtype=np.uint64)
+        p[0] = 1
+        np.cumprod(np.full(MAX_BATCH_CHARS, base, dtype=np.uint64), out=p[1:])
+        powers.append(p)
+    return sep, powers[0], powers[1]
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +117,7 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def _separators(c: np.ndarray) -> np.ndarray:
-    sep_table = _sep_table()
+    sep_table = _tables()[0]
     sep = sep_table.take(np.minimum(c, 0x10000))
     astral = c > 0xFFFF
     if astral.any():
@@ -142,7 +127,7 @@ def _separators(c: np.ndarray) -> np.ndarray:
 
 def _prefix(values: np.ndarray) -> np.ndarray:
     """H with H[0] = 0 and H[i+1] = H[i] + values[i] * B**i (mod 2**64)."""
-    pw = _powers(len(values))[0]
+    pw = _tables()[1]
     out = np.empty(len(values) + 1, dtype=np.uint64)
     out[0] = 0
     np.cumsum(values * pw[: len(values)], out=out[1:])
@@ -150,7 +135,7 @@ def _prefix(values: np.ndarray) -> np.ndarray:
 
 
 def _span_hash(prefix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    ipw = _powers(len(prefix) - 1)[1]  # starts < len(prefix) - 1
+    ipw = _tables()[2]
     return (prefix[ends] - prefix[starts]) * ipw[starts] + (ends - starts).astype(np.uint64)
 
 
