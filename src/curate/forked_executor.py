@@ -13,8 +13,9 @@ raises ends its worker; its exception (or its traceback as text when the excepti
 pickled) is raised here once every worker has stopped. Children get the kernel's parent-death
 signal at fork (`curate.lock.die_with_parent`), so killing the run kills them.
 
-Measured with the dedup benchmark's 10,000 documents (2 tasks, 2 workers, 2 cores): the three
-pooled dedup phases start about 0.05 s sooner each than through datatrove's pool.
+Measured with the dedup benchmark's 10,000 documents (2 tasks, 2 workers, 2 cores): the tasks of
+the three pooled dedup phases start 7-12 ms after their phase does, 49-71 ms through datatrove's
+pool.
 """
 
 from __future__ import annotations
