@@ -220,11 +220,11 @@ class DedupCluster(PipelineStep):
         n_index = int(offsets[len(tables.tables) - len(runs)])
         labelled = np.flatnonzero((self.cluster >= 0) & ~self.is_index)
         keepers = np.unique(self.cluster[labelled])
+        dup_ids = dict(zip(keepers.tolist(), tables.ids(keepers), strict=True))
         names = {
             k: hashlib.blake2b(i.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-            for k, i in zip(keepers.tolist(), tables.ids(keepers), strict=True)
+            for k, i in dup_ids.items()
         }
-        dup_ids = dict(zip(keepers.tolist(), tables.ids(keepers), strict=True))
         folder = self.settings.path("decisions")
         folder.mkdir(parents=True, exist_ok=True)
         start = n_index
