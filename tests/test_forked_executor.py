@@ -121,3 +121,21 @@ def test_forked_workers_die_with_a_killed_main_process(tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+class QuickTasks(ForkedExecutor):
+    """Tasks that only note their rank: the queue of ranks without datatrove's per-task work."""
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1):
+        from datatrove.utils.stats import PipelineStats
+
+        with open(Path(self.logging_dir.path) / f"ranks.{os.getpid()}", "a") as f:
+            f.write(f"{rank}\n")
+        return PipelineStats()
+
+
+def test_more_ranks_than_the_queue_pipe_holds_each_run_once(tmp_path):
+    tasks = 20_000  # 80,000 bytes of ranks: more than a pipe holds (64 KiB), fed while workers take them
+    QuickTasks([], tasks=tasks, workers=2, logging_dir=str(tmp_path)).run()
+    done = [int(line) for p in tmp_path.glob("ranks.*") for line in p.read_text().split()]
+    assert sorted(done) == list(range(tasks))

@@ -5,10 +5,10 @@ the rank queue and the completed-task counter) and a process pool, and pickles t
 all its steps (dill) for every task it hands out. When the workers may be forked
 (`curate.executors.start_method`: the dedup phases while no other thread runs) none of that is
 needed: a forked child already holds the executor. `ForkedExecutor` forks `workers` children;
-they take ranks from a pipe (4 bytes per rank, written before the children start: a pipe read
-of at most `PIPE_BUF` bytes is atomic, so no two children get the same rank), run each through
+a free worker takes the next rank from a pipe (4 bytes per rank, written in whole writes of at
+most `PIPE_BUF` bytes, which are atomic, so no two workers read parts of one rank), runs it through
 datatrove's own `_run_for_rank` (same task logs, stats and completion markers) with local rank
-= worker number, and send their summed stats back pickled through a second pipe. A task that
+= worker number, and sends its summed stats back pickled through a pipe of its own. A task that
 raises ends its worker; its exception (or its traceback as text when the exception cannot be
 pickled) is raised here once every worker has stopped. Children get the kernel's parent-death
 signal at fork (`curate.lock.die_with_parent`), so killing the run kills them.
@@ -26,13 +26,14 @@ import pickle
 import struct
 import sys
 import traceback
+from select import PIPE_BUF
 
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
 from curate.lock import die_with_parent
 
-_RANK = struct.Struct("<i")
+_RANK = struct.Struct("<i")  # one rank in the queue pipe; PIPE_BUF (>= 512) is a multiple of it
 
 
 class WorkerError(RuntimeError):
@@ -61,22 +62,26 @@ class ForkedExecutor(LocalPipelineExecutor):
             return PipelineStats()
         self.save_executor_as_json()
         queue_r, queue_w = os.pipe()
-        os.write(queue_w, b"".join(_RANK.pack(r) for r in ranks))  # < 64 KiB pipe buffer up to 16k ranks
-        os.close(queue_w)
         children: list[tuple[int, int]] = []
         try:
             for local_rank in range(max(1, min(self.workers, len(ranks)))):
-                out_r, out_w = os.pipe()
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child, which exits below
-                    os.close(out_r)
-                    self._child(queue_r, out_w, local_rank)
-                os.close(out_w)
-                children.append((pid, out_r))
-        finally:
+                try:
+                    children.append(self._fork(queue_r, queue_w, local_rank))
+                except OSError:
+                    if not children:
+                        raise
+                    break  # the workers already started take every rank
             os.close(queue_r)
+            queue_r = -1
+            data = b"".join(_RANK.pack(r) for r in ranks)
+            for start in range(0, len(data), PIPE_BUF):  # whole writes of <= PIPE_BUF bytes are atomic
+                os.write(queue_w, data[start : start + PIPE_BUF])  # waits while the pipe is full
+        except BrokenPipeError:
+            pass  # every worker has stopped; what they send back says why
+        finally:
+            for fd in (queue_r, queue_w):
+                if fd >= 0:
+                    os.close(fd)
         stats, error = [], None
         for pid, out_r in children:
             with os.fdopen(out_r, "rb") as f:
@@ -94,11 +99,30 @@ class ForkedExecutor(LocalPipelineExecutor):
             total.save_to_disk(f)
         return total
 
+    def _fork(self, queue_r: int, queue_w: int, local_rank: int) -> tuple[int, int]:
+        """Start worker `local_rank`; returns its pid and the read end of its result pipe."""
+        out_r, out_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(out_r)
+            os.close(out_w)
+            raise
+        if pid == 0:  # pragma: no cover - runs in the child, which exits in `_child`
+            os.close(out_r)
+            os.close(queue_w)  # else the queue would never end for this child
+            self._child(queue_r, out_w, local_rank)
+        os.close(out_w)
+        return pid, out_r
+
     def _child(self, queue_r: int, out_w: int, local_rank: int) -> None:  # pragma: no cover - child
         die_with_parent()
         code, result = 0, PipelineStats()
         try:
             template = self.pipeline
+            # every write to the queue is whole ranks, so a read of one rank's bytes gets one rank
             while len(data := os.read(queue_r, _RANK.size)) == _RANK.size:
                 self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
                 result += self._run_for_rank(_RANK.unpack(data)[0], local_rank)
