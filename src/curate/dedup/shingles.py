@@ -118,10 +118,11 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 def _separators(c: np.ndarray) -> np.ndarray:
     sep_table = _tables()[0]
+    if len(c) == 0 or c.max() <= 0xFFFF:  # the usual batch: no code point beyond the BMP
+        return sep_table.take(c)
     sep = sep_table.take(np.minimum(c, 0x10000))
     astral = c > 0xFFFF
-    if astral.any():
-        sep[astral] = (c[astral] >= 0x1F000) & (c[astral] < 0x1FB00)
+    sep[astral] = (c[astral] >= 0x1F000) & (c[astral] < 0x1FB00)
     return sep
 
 
@@ -130,7 +131,8 @@ def _prefix(values: np.ndarray) -> np.ndarray:
     pw = _tables()[1]
     out = np.empty(len(values) + 1, dtype=np.uint64)
     out[0] = 0
-    np.cumsum(values * pw[: len(values)], out=out[1:])
+    np.multiply(values, pw[: len(values)], out=out[1:], dtype=np.uint64)  # code points widened on the fly
+    np.cumsum(out[1:], out=out[1:])
     return out
 
 
@@ -203,13 +205,13 @@ def batch_shingles(
     word = ~_separators(c)
     if mode == "code":
         starts, ends = _code_tokens(c)
-        tokens = _span_hash(_prefix(c.astype(np.uint64)), starts, ends)
+        tokens = _span_hash(_prefix(c), starts, ends)
     elif mode == "word":
         padded = np.zeros(len(c) + 2, dtype=np.int8)
         padded[1:-1] = word
         edges = np.flatnonzero(padded[1:] != padded[:-1])  # start, end, start, end, ...
         starts, ends = edges[0::2], edges[1::2]
-        tokens = _span_hash(_prefix(c.astype(np.uint64)), starts, ends)
+        tokens = _span_hash(_prefix(c), starts, ends)
     else:
         starts = np.flatnonzero(word)
         tokens = c[starts].astype(np.uint64) + np.uint64(1)
