@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +12,8 @@ from datatrove.pipeline.base import PipelineStep
 from curate.config import ExecutorConfig
 from curate.executors import make_executor
 from curate.forked_executor import ForkedExecutor, WorkerError
-from curate.lock import wait_gone
 from curate.phase import Phase
-from tests.conftest import ROOT
+from tests.test_lock import kill_main_of_sleepers
 
 
 class Recorder(PipelineStep):
@@ -107,19 +103,8 @@ ForkedExecutor([SleepStep(str(out))], tasks=2, workers=2, logging_dir=str(out / 
 
 
 def test_forked_workers_die_with_a_killed_main_process(tmp_path):
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
-    main = subprocess.Popen([sys.executable, "-c", RUN_FORKED_SLEEPERS, str(tmp_path)], env=env, cwd=ROOT)
-    deadline = time.monotonic() + 90
-    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline and main.poll() is None:
-        time.sleep(0.1)
-    workers = [int(p.stem) for p in tmp_path.glob("*.pid")]
-    assert len(workers) == 2, "the workers did not start"
-    assert {int(p.read_text()) for p in tmp_path.glob("*.pid")} == {main.pid}  # forked by the main process
-    os.kill(main.pid, signal.SIGKILL)
-    main.wait()
-    left = wait_gone(workers, 15)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
+    main, left = kill_main_of_sleepers(RUN_FORKED_SLEEPERS, tmp_path)
+    assert {int(p.read_text()) for p in tmp_path.glob("*.pid")} == {main}  # forked by the main process
     assert left == []
 
 

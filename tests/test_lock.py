@@ -100,17 +100,24 @@ make_executor(phase, ExecutorConfig(tasks=2, workers=2), out / "logs").run()
 """
 
 
-def test_workers_die_with_a_killed_main_process(tmp_path):
+def kill_main_of_sleepers(script: str, folder: Path) -> tuple[int, list[int]]:
+    """Run `script` (which starts two `SleepStep` workers writing into `folder`), SIGKILL its main
+    process once both workers run; (main pid, workers still alive 15 s later, then killed)."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
-    main = subprocess.Popen([sys.executable, "-c", RUN_SLEEPERS, str(tmp_path)], env=env, cwd=ROOT)
+    main = subprocess.Popen([sys.executable, "-c", script, str(folder)], env=env, cwd=ROOT)
     deadline = time.monotonic() + 90
-    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline and main.poll() is None:
+    while len(list(folder.glob("*.pid"))) < 2 and time.monotonic() < deadline and main.poll() is None:
         time.sleep(0.1)
-    workers = [int(p.stem) for p in tmp_path.glob("*.pid")]
+    workers = [int(p.stem) for p in folder.glob("*.pid")]
     assert len(workers) == 2, "the workers did not start"
     os.kill(main.pid, signal.SIGKILL)
     main.wait()
     left = wait_gone(workers, 15)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
+    return main.pid, left
+
+
+def test_workers_die_with_a_killed_main_process(tmp_path):
+    _, left = kill_main_of_sleepers(RUN_SLEEPERS, tmp_path)
     assert left == []

@@ -28,9 +28,9 @@ import sys
 import traceback
 from select import PIPE_BUF
 
-from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
+from curate.direct_executor import DirectExecutor
 from curate.lock import die_with_parent
 
 _RANK = struct.Struct("<i")  # one rank in the queue pipe; PIPE_BUF (>= 512) is a multiple of it
@@ -40,8 +40,8 @@ class WorkerError(RuntimeError):
     """A forked worker died or raised an exception that could not be sent back as it was."""
 
 
-class ForkedExecutor(LocalPipelineExecutor):
-    """`LocalPipelineExecutor` whose `workers` are forked from this process (see the module doc)."""
+class ForkedExecutor(DirectExecutor):
+    """A `DirectExecutor` whose ranks run in `workers` children forked from this process (module doc)."""
 
     def __init__(
         self, pipeline: list, tasks: int, workers: int, logging_dir: str, skip_completed: bool = True
@@ -55,12 +55,7 @@ class ForkedExecutor(LocalPipelineExecutor):
             start_method="fork",
         )
 
-    def run(self) -> PipelineStats:
-        self._launched = True
-        ranks = self.get_incomplete_ranks(range(self.local_tasks))
-        if not ranks:
-            return PipelineStats()
-        self.save_executor_as_json()
+    def _run_ranks(self, ranks: list[int]) -> list[PipelineStats]:
         queue_r, queue_w = os.pipe()
         children: list[tuple[int, int]] = []
         try:
@@ -94,10 +89,7 @@ class ForkedExecutor(LocalPipelineExecutor):
                 error = result if isinstance(result, BaseException) else WorkerError(_describe(pid, status))
         if error is not None:
             raise error
-        total = sum(stats, start=PipelineStats())
-        with self.logging_dir.open("stats.json", "wt") as f:
-            total.save_to_disk(f)
-        return total
+        return stats
 
     def _fork(self, queue_r: int, queue_w: int, local_rank: int) -> tuple[int, int]:
         """Start worker `local_rank`; returns its pid and the read end of its result pipe."""

@@ -18,8 +18,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
+
+from curate.direct_executor import DirectExecutor
 
 SMALL_INPUT_BYTES = 8 * 2**20  # below it, in-process beats a forkserver pool
 SMALL_FORKED_BYTES = 3 * 2**18  # below it (0.75 MiB), in-process beats forked workers
@@ -37,7 +38,7 @@ def is_small(folder: str | Path, forked: bool = False) -> bool:
     return input_bytes(folder) < (SMALL_FORKED_BYTES if forked else SMALL_INPUT_BYTES)
 
 
-class InProcessExecutor(LocalPipelineExecutor):
+class InProcessExecutor(DirectExecutor):
     """A local executor that runs its tasks one after another in this process (see the module doc)."""
 
     def __init__(self, pipeline, tasks: int, logging_dir: str, skip_completed: bool = True):
@@ -45,19 +46,11 @@ class InProcessExecutor(LocalPipelineExecutor):
             pipeline, tasks=tasks, workers=1, logging_dir=logging_dir, skip_completed=skip_completed
         )
 
-    def run(self) -> PipelineStats:
-        self._launched = True
-        ranks = self.get_incomplete_ranks(range(self.local_tasks))
-        if not ranks:
-            return PipelineStats()
-        self.save_executor_as_json()
+    def _run_ranks(self, ranks: list[int]) -> list[PipelineStats]:
         template = self.pipeline
         stats = []
         for rank in ranks:
             self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
             stats.append(self._run_for_rank(rank))
         self.pipeline = template
-        total = sum(stats, start=PipelineStats())
-        with self.logging_dir.open("stats.json", "wt") as f:
-            total.save_to_disk(f)
-        return total
+        return stats

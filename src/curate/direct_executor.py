@@ -1,0 +1,33 @@
+"""Local executors that run tasks without datatrove's pool share datatrove's bookkeeping.
+
+`DirectExecutor.run` does what `LocalPipelineExecutor.run` does around its pool: skip the
+completed ranks, save `executor.json`, sum the tasks' stats into `stats.json`. How the ranks run
+is the subclass's `_run_ranks`: one after another in this process
+(`curate.dedup.inprocess.InProcessExecutor`) or in forked workers
+(`curate.forked_executor.ForkedExecutor`); either way each task goes through datatrove's own
+`_run_for_rank` (task logs, stats, completion markers), so a resumed run cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.utils.stats import PipelineStats
+
+
+class DirectExecutor(LocalPipelineExecutor):
+    """`LocalPipelineExecutor` whose ranks run by `_run_ranks` instead of a pool (see the module doc)."""
+
+    def run(self) -> PipelineStats:
+        self._launched = True
+        ranks = self.get_incomplete_ranks(range(self.local_tasks))
+        if not ranks:
+            return PipelineStats()
+        self.save_executor_as_json()
+        total = sum(self._run_ranks(ranks), start=PipelineStats())
+        with self.logging_dir.open("stats.json", "wt") as f:
+            total.save_to_disk(f)
+        return total
+
+    def _run_ranks(self, ranks: list[int]) -> list[PipelineStats]:  # pragma: no cover - abstract
+        """Run every rank of `ranks`; the stats of each task (or of each worker's tasks)."""
+        raise NotImplementedError
