@@ -276,7 +276,9 @@ def paired_help_docs(limit: int, folder: Path) -> dict[str, dict[str, list[str]]
         en_files = {p.relative_to(base["en"]): p for p in base["en"].glob("**/*.html")}
         docs: dict[str, list[str]] = {"ja": [], "en": []}
         for rel, path in ja_files.items():
-            if rel not in en_files or len(docs["ja"]) >= limit:
+            if len(docs["ja"]) >= limit:
+                break
+            if rel not in en_files:
                 continue
             ja = html_prose_docs(path, "ja")
             if ja:

@@ -75,8 +75,8 @@ def normalized_bytes(text: str, steps: tuple[str, ...]) -> bytes:
             text = unicodedata.normalize("NFKC", text)
         if "lowercase" in steps:
             text = text.casefold()
-        if spaces and any(ch in text for ch in WIDE_SPACE):
-            return " ".join(text.split()).encode("utf-8", "surrogatepass")
+        if spaces and any(ch in text for ch in WIDE_SPACE):  # the steps left: white space only
+            return normalize_for_key(text, ("whitespace",)).encode("utf-8", "surrogatepass")
         data = text.encode("utf-8", "surrogatepass")
         if spaces:  # a UTF-8 byte below 0x80 is always a whole ASCII character
             data = data.translate(_ASCII_SPACE)

@@ -136,15 +136,11 @@ class Table:
             return []
         starts, ends = self.spans("ids", rows)
         blob = self._map("ids.bin", np.uint8, (int(self._map("ids.end", np.int64, (self.n,))[-1]),))
-        lo, hi = int(starts.min()), int(ends.max())
+        lo, hi, at = int(starts.min()), int(ends.max()), 0
         if hi - lo <= max(1 << 20, 4 * int((ends - starts).sum())):  # one read of the span, not one per id
-            data, at = blob[lo:hi].tobytes(), lo
-            return [
-                data[s - at : e - at].decode("utf-8", "surrogatepass")
-                for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-            ]
+            blob, at = blob[lo:hi].tobytes(), lo
         return [
-            blob[s:e].tobytes().decode("utf-8", "surrogatepass")
+            bytes(blob[s - at : e - at]).decode("utf-8", "surrogatepass")
             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
         ]
 

@@ -79,7 +79,8 @@ def complete(primary: str, second: str, min_words: int = 40, keep=None) -> str:
         return primary
     out = inserts.get(-1, [])[:]
     for i, line in enumerate(lines):
-        if replaced.get(i, line):
-            out.append(replaced.get(i, line))
+        line = replaced.get(i, line)  # "" drops a later piece of a replaced paragraph
+        if line:
+            out.append(line)
         out.extend(inserts.get(i, []))
     return "\n".join(out)
