@@ -124,3 +124,17 @@ def test_more_ranks_than_the_queue_pipe_holds_each_run_once(tmp_path):
     QuickTasks([], tasks=tasks, workers=2, logging_dir=str(tmp_path)).run()
     done = [int(line) for p in tmp_path.glob("ranks.*") for line in p.read_text().split()]
     assert sorted(done) == list(range(tasks))
+
+
+def test_a_worker_that_ran_no_task_does_not_empty_the_summed_stats(tmp_path):
+    from datatrove.utils.stats import PipelineStats
+
+    from curate.direct_executor import add_stats
+
+    class OneWorkerTakesAll(ForkedExecutor):
+        def _run_ranks(self, ranks):
+            return [PipelineStats([recorder(tmp_path)]), PipelineStats()]  # the second worker got none
+
+    stats = OneWorkerTakesAll([recorder(tmp_path)], tasks=1, workers=2, logging_dir=str(tmp_path / "l")).run()
+    assert len(stats.stats) == 1
+    assert add_stats(PipelineStats(), PipelineStats()).stats == []

@@ -64,6 +64,16 @@ def make_executor(
     logging_dir = str(logs_dir / phase.name)
     workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     method = start_method(phase)
+    executor = _local_executor(phase, config, logging_dir, workers, method)
+    if phase.pool is not None and phase.closes_pool and getattr(executor, "pool", None) is not phase.pool:
+        phase.pool.close()  # the pool's last phase runs without it: its workers are not needed again
+    return executor if executor is not None else _cluster_executor(phase, config, logs_dir, job_name, depends)
+
+
+def _local_executor(
+    phase: Phase, config: ExecutorConfig, logging_dir: str, workers: int, method: str
+) -> PipelineExecutor | None:
+    """The executor of a local phase (in this process, forked workers, or datatrove's pool)."""
     if phase.inline_if_small and config.type != "slurm":
         from curate.dedup.inprocess import InProcessExecutor, is_small
 
@@ -75,7 +85,14 @@ def make_executor(
     if config.type == "local" and method == "fork" and workers > 1:
         from curate.forked_executor import ForkedExecutor
 
-        return ForkedExecutor(phase.steps, tasks=phase.tasks, workers=workers, logging_dir=logging_dir)
+        return ForkedExecutor(
+            phase.steps,
+            tasks=phase.tasks,
+            workers=workers,
+            logging_dir=logging_dir,
+            pool=phase.pool,
+            close_pool=phase.closes_pool,
+        )
     if config.type == "local":
         from curate.local_executor import LocalExecutor
 
@@ -87,6 +104,19 @@ def make_executor(
             skip_completed=True,
             start_method=method,
         )
+    return None
+
+
+def _cluster_executor(
+    phase: Phase,
+    config: ExecutorConfig,
+    logs_dir: Path,
+    job_name: str,
+    depends: PipelineExecutor | None,
+) -> PipelineExecutor:
+    """The executor of a phase on Ray or Slurm."""
+    logging_dir = str(logs_dir / phase.name)
+    workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     if config.type == "ray":
         from datatrove.executor import RayPipelineExecutor
 

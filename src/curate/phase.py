@@ -44,6 +44,8 @@ class Phase:
     steps: list[PipelineStep] = field(default_factory=list)
     tasks: int = 1
     inline_if_small: str | None = None  # a stage folder: tasks run in this process when it is small
+    pool: Any = None  # a curate.forked_pool.WorkerPool whose forked workers run this phase's tasks
+    closes_pool: bool = False  # the last phase of `pool`: its workers end after it
 
 
 def build_step(spec: StepConfig, ctx: RunContext) -> Any:

@@ -23,3 +23,18 @@ def test_ids_come_back_in_the_order_asked(tmp_path):
     picked = rng.sample(range(len(ids)), 500)
     assert table.ids(np.array(picked)) == [ids[i] for i in picked]
     assert table.ids(np.array([], dtype=np.int64)) == []
+
+
+def test_sorted_unique_is_numpys_unique():
+    import numpy as np
+
+    from curate.dedup.table import sorted_unique
+
+    rng = np.random.default_rng(0)
+    for values in (
+        np.zeros(0, np.uint64),
+        np.array([7], np.int64),
+        rng.integers(0, 50, 500).astype(np.uint64),
+    ):
+        got = sorted_unique(values)
+        assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))

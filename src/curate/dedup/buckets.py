@@ -23,7 +23,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
-from curate.dedup.table import Table, TableSet
+from curate.dedup.table import Table, TableSet, sorted_unique
 from curate.dedup.verify import shingle_counts, similarity
 from curate.io import atomic_path
 
@@ -129,7 +129,7 @@ class DedupBuckets(PipelineStep):
                 a, b = candidate_pairs(tables.band(k, bands, band_rows)[rows], rows)
                 keep = b >= n_index  # at least one row of this run (a < b)
                 found.append(a[keep].astype(np.uint64) * np.uint64(tables.n) + b[keep].astype(np.uint64))
-            flat = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+            flat = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
             pairs = np.zeros(len(flat), dtype=PAIR)
             pairs["a"], pairs["b"] = flat // np.uint64(max(tables.n, 1)), flat % np.uint64(max(tables.n, 1))
             counts = shingle_counts(tables, n_index)

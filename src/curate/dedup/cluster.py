@@ -30,7 +30,7 @@ from datatrove.pipeline.base import PipelineStep
 from curate.dedup.buckets import PAIR, all_tables, usable
 from curate.dedup.keep import keep_rank
 from curate.dedup.signature import EMPTY
-from curate.dedup.table import TableSet
+from curate.dedup.table import TableSet, sorted_unique
 from curate.dedup.verify import shingle_counts, similarity
 from curate.io import write_json_atomic
 
@@ -170,7 +170,7 @@ class DedupCluster(PipelineStep):
         self.live[rows] = False
         self.cluster[rows] = keepers
         self.cluster[keepers] = keepers
-        self.stat_update("clusters", value=len(np.unique(keepers)))
+        self.stat_update("clusters", value=len(sorted_unique(keepers)))
 
     def _exact(self, eligible: np.ndarray, prio: np.ndarray) -> None:
         rows = np.flatnonzero(eligible)
@@ -219,7 +219,7 @@ class DedupCluster(PipelineStep):
         tables, offsets = self.tables, self.tables.offsets
         n_index = int(offsets[len(tables.tables) - len(runs)])
         labelled = np.flatnonzero((self.cluster >= 0) & ~self.is_index)
-        keepers = np.unique(self.cluster[labelled])
+        keepers = sorted_unique(self.cluster[labelled])
         dup_ids = dict(zip(keepers.tolist(), tables.ids(keepers), strict=True))
         names = {
             k: hashlib.blake2b(i.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

@@ -73,11 +73,12 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     from curate.dedup.cluster import DedupCluster
     from curate.dedup.filter import DedupFilter
     from curate.dedup.index import freeze_snapshot
+    from curate.forked_pool import WorkerPool
     from curate.phase import Phase
     from curate.stageio import StageJsonlReader, stage_writer
 
-    def reader() -> StageJsonlReader:
-        return StageJsonlReader(settings.input_dir)
+    def reader(**memo: bool) -> StageJsonlReader:
+        return StageJsonlReader(settings.input_dir, **memo)
 
     if not settings.order:
         return [Phase("dedup", [reader(), stage_writer(settings.output_dir)], settings.tasks)]
@@ -88,7 +89,7 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
 
         refresh_snapshot(settings.work_dir, settings.state_dir, settings.run_dir, settings.run_id)
         freeze_snapshot(settings.work_dir, settings.state_dir, settings.run_id)
-    phases = [Phase("dedup-signatures", [reader(), DedupSignature(settings)], settings.tasks)]
+    phases = [Phase("dedup-signatures", [reader(remember=True), DedupSignature(settings)], settings.tasks)]
     if settings.minhash is not None:
         bands = settings.bands_rows[0]
         phases.append(Phase("dedup-buckets", [DedupBuckets(settings)], max(1, min(settings.tasks, bands))))
@@ -96,10 +97,14 @@ def phases_for(settings: DedupSettings) -> list[Phase]:
     phases.append(
         Phase(
             "dedup-filter",
-            [reader(), DedupFilter(settings), stage_writer(settings.output_dir)],
+            [reader(recall=True), DedupFilter(settings), stage_writer(settings.output_dir)],
             settings.tasks,
         )
     )
+    pool = WorkerPool()  # forked workers kept from the signatures to the filter phase
     for phase in phases:  # decided when each phase starts: the ingest output does not exist yet
         phase.inline_if_small = settings.input_dir
+        if phase.tasks > 1:
+            phase.pool = pool
+    phases[-1].closes_pool = True
     return phases
