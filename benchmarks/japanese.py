@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import gzip
 import json
 import re
@@ -211,10 +212,10 @@ def _running_text(p) -> bool:
     return True
 
 
-def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[str]:
-    """Running-text paragraphs (`_running_text`) of one HTML document, in sections cut at its
-    headings: one document per section, short sections joined to the next until the document has
-    `min_chars` characters (the rest of the file ends the last one, when long enough)."""
+@functools.cache
+def _sections(path: Path, lang: str) -> tuple[tuple[str, ...], ...]:
+    """The running-text paragraphs (`_running_text`) in `lang` of one HTML document, by section
+    (cut at its headings); read once per run."""
     from lxml import html
 
     raw = path.read_bytes()
@@ -232,8 +233,16 @@ def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[s
             text = _paragraph_text(element, lang)
             if text and _lang_of(text) == lang:
                 sections[-1].append(text)
-    docs, page = [], []
-    for section in sections:
+    return tuple(map(tuple, sections))
+
+
+def html_prose_docs(path: Path, lang: str, min_chars: int = MIN_CHARS) -> list[str]:
+    """Running-text paragraphs of one HTML document, in sections cut at its headings: one document
+    per section, short sections joined to the next until the document has `min_chars` characters
+    (the rest of the file ends the last one, when long enough)."""
+    docs: list[str] = []
+    page: list[str] = []
+    for section in _sections(path, lang):
         page += section
         if sum(map(len, page)) >= min_chars:
             docs.append("\n".join(page))
@@ -274,7 +283,8 @@ def paired_help_docs(limit: int, folder: Path, min_chars: int = MIN_CHARS) -> di
         for lang, root in roots.items():
             path = Path(root)
             if path.suffix == ".jar" and path.is_file():  # one folder of HTML files per jar
-                zipfile.ZipFile(path).extractall(folder / name / lang)
+                if not (folder / name / lang).is_dir():
+                    zipfile.ZipFile(path).extractall(folder / name / lang)
                 path = next((folder / name / lang).glob("*_help"), path)
             base[lang] = path
         if not all(b.is_dir() for b in base.values()):
@@ -593,9 +603,9 @@ def main() -> None:
             speeds = tokenizer_speed(prose)
             result["tokenizers_words_per_s"] = speeds
             result["words_per_s"] = speeds["sudachipy_mode_a"]
+    help_folder = tempfile.TemporaryDirectory(prefix="paired-help-")
     for key, min_chars in (("paired_help", MIN_CHARS), ("paired_help_pages", PAGE_CHARS)):
-        with tempfile.TemporaryDirectory(prefix="paired-help-") as tmp:
-            paired = paired_help_docs(limit, Path(tmp), min_chars)
+        paired = paired_help_docs(limit, Path(help_folder.name), min_chars)
         result[key] = {}
         for name, docs in paired.items():
             row: dict = {}
@@ -614,6 +624,7 @@ def main() -> None:
             result[f"keep_rate_{key}_{lang}"] = _rate(
                 sum(r["kept"] for r in rows), sum(r["docs"] for r in rows)
             )
+    help_folder.cleanup()
     # the headline as it was measured until LibreOffice's help left the prose set (its pages, ja)
     help_pages = result["paired_help_pages"].get("libreoffice_help", {}).get("ja", {"kept": 0, "docs": 0})
     ja = per_language["ja"]
