@@ -128,6 +128,10 @@ def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patt
     assert reason(sm, max_ng_words=0, max_ng_word_fraction=None) == "ja_ng_words"  # a whole Latin word
     options = "\n".join(f"ls -l と cp -r{i} を Ctrl-Alt-F{i} の画面で実行します。" for i in range(8))
     assert reason(PROSE[1] + "\n" + options, max_kuten_interval=None) is None  # 32 hyphens of options
+    long_options = "\n".join(f"tar --create --file=a{i}.tar と指定します。" for i in range(8))
+    assert (
+        reason(PROSE[1] + "\n" + long_options, max_kuten_interval=None) is None
+    )  # 32 hyphens, 16 of them before another
     dashes = "\n".join(["----- 投稿 -----"] * 3)
     assert (
         reason(
@@ -139,6 +143,19 @@ def test_latin_words_and_command_options_are_not_ng_words_or_bulletin_board_patt
         )
         == "ja_bbs"
     )
+
+
+def test_katakana_bulletin_board_keywords_count_only_as_whole_words():
+    # prose about manual pages and page layout: 16 ページ inside longer katakana words, 2 alone
+    pages = "\n".join(
+        f"マニュアルページ {i} 章とウェブページのページレイアウトを説明します。" for i in range(8)
+    )
+    alone = "\n次のページへ進みます。前のページへ戻ります。"
+    quiet = {"max_dup_line_fraction": None, "max_dup_line_char_fraction": None, "max_kuten_interval": None}
+    assert reason(PROSE[1] + "\n" + pages + alone, **quiet) is None
+    # the same keyword on its own, as a page's navigation repeats it, still counts
+    navigation = "\n".join(f"{i} ページ目へ、次のページ、前のページ。" for i in range(6))
+    assert reason(PROSE[1] + "\n" + navigation, **quiet) == "ja_bbs"
 
 
 def test_full_width_full_stops_count_as_kuten():

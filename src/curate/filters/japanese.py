@@ -34,8 +34,10 @@ Reason: rule, drop when (default; source):
   llm-jp-corpus v1 configures it, `is_not_ad_content(10)`)
 - `ja_bbs`: more than max_bbs_patterns bulletin-board patterns (14; HojiChar `DiscardBBSComments`,
   HojiChar's default; llm-jp-corpus v1's final `ja_cc` filters do not use it); a hyphen inside or
-  in front of a Latin word or number (`Ctrl-Alt-F2`, `hostname -f`, `exim4-*`) is part of that
-  word, not a pattern
+  in front of a Latin word or number (`Ctrl-Alt-F2`, `hostname -f`, `--file`, `exim4-*`) is part of that
+  word, not a pattern, and a katakana keyword counts only as a whole katakana word (`ページ`, not
+  inside `マニュアルページ` or `ページレイアウト`; HojiChar's `ignore_confused` rule for its
+  katakana NG words)
 - `ja_ng_words`: the keywords of one of HojiChar's adult, discrimination or violence lists cover
   more than max_ng_word_fraction (0.05) of the document's characters, or match more often than
   100 / 20 / 15 times (adult / discrimination / violence): llm-jp-corpus's later filters
@@ -73,6 +75,7 @@ HIRAGANA = re.compile(r"[\u3041-\u3096]")
 KATAKANA = re.compile(r"[\u30a1-\u30fa]")
 MARKS = re.compile(r"[、，。．！？]")
 LATIN = re.compile(r"[A-Za-z0-9]+")
+KATAKANA_WORD = re.compile(r"[ァ-ヴー]+")  # HojiChar's katakana class for `ignore_confused`
 TOP_NGRAMS = ((2, 0.20), (3, 0.18), (4, 0.16))
 DUP_NGRAMS = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
 NG_WORD_CAPS = (100, 20, 15)  # llm-jp-corpus's later max_allowed_num: adult, discrimination, violence
@@ -127,11 +130,26 @@ def _inside_latin_word(text: str, match: re.Match) -> bool:
     return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
 
 
+def _inside_katakana_word(text: str, match: re.Match) -> bool:
+    """True when a katakana keyword match has katakana right before or after it (`ページ` in
+    `マニュアルページ`): HojiChar's own false-positive rule for katakana NG words (`ignore_confused`)."""
+    if not KATAKANA_WORD.fullmatch(match.group()):
+        return False
+    start, end = match.span()
+    around = text[max(start - 1, 0) : start] + text[end : end + 1]
+    return any(KATAKANA_WORD.fullmatch(c) for c in around)
+
+
 def _latin_hyphen(text: str, match: re.Match) -> bool:
-    """True when a bare `-` match joins or precedes Latin letters or digits (`Ctrl-Alt`, `-f`)."""
+    """True when a bare `-` match, or the run of hyphens it is in, joins or precedes Latin letters or
+    digits (`Ctrl-Alt`, `-f`, `--file`)."""
     if match.group() != "-":
         return False
     start, end = match.span()
+    while start and text[start - 1] == "-":
+        start -= 1
+    while end < len(text) and text[end] == "-":
+        end += 1
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
@@ -253,7 +271,11 @@ class JapaneseQuality(CurateStep):
                     broken = len(found) > NG_WORD_CAPS[ng_lists] or share > o["max_ng_word_fraction"]
                 ng_lists += 1
             elif reason == "ja_bbs":
-                found = [m for m in rule.keyword_pat.finditer(text) if not _latin_hyphen(text, m)]
+                found = [
+                    m
+                    for m in rule.keyword_pat.finditer(text)
+                    if not (_latin_hyphen(text, m) or _inside_katakana_word(text, m))
+                ]
                 broken = len(found) > rule.max_allowed_num
             else:
                 broken = rule.apply(HojiDocument(text)).is_rejected
