@@ -92,3 +92,27 @@ def test_candidate_pairs_are_all_pairs_of_a_small_band_group_and_two_per_row_of_
     a, b = candidate_pairs(keys, rows, all_pairs_up_to=3)  # the group of 7s (4 rows) is large now
     got = set(zip(a.tolist(), b.tolist(), strict=True))
     assert got == {(0, 20), (0, 30), (0, 60), (20, 30), (30, 60), (10, 40)}
+
+
+def test_candidate_pairs_match_the_rule_on_random_keys():
+    from collections import defaultdict
+
+    from curate.dedup.buckets import candidate_pairs
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(0, 200))
+        keys = rng.integers(0, max(1, n // 3), n).astype(np.uint64)  # singletons, pairs and large groups
+        rows = np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64)
+        limit = int(rng.integers(2, 8))
+        groups = defaultdict(list)
+        for key, row in zip(keys.tolist(), rows.tolist(), strict=True):
+            groups[key].append(row)  # rows in input order, as the stable sort keeps them
+        want = set()
+        for members in groups.values():
+            if len(members) <= limit:
+                want |= {(x, y) for i, x in enumerate(members) for y in members[i + 1 :]}
+            else:
+                want |= {(members[0], m) for m in members[1:]} | set(zip(members, members[1:], strict=False))
+        a, b = candidate_pairs(keys, rows, all_pairs_up_to=limit)
+        assert set(zip(a.tolist(), b.tolist(), strict=True)) == want and (a < b).all()

@@ -76,6 +76,11 @@ def candidate_pairs(
     `all_pairs_up_to` rows; in a larger group each member with the group's first and previous row."""
     order = np.argsort(keys, kind="stable")
     k, r = keys[order], rows[order]
+    same = k[1:] == k[:-1]
+    shared = np.zeros(len(k), dtype=bool)  # rows whose key another row has (most have none)
+    shared[1:] |= same
+    shared[:-1] |= same
+    k, r = k[shared], r[shared]
     new = np.ones(len(k), dtype=bool)
     new[1:] = k[1:] != k[:-1]
     starts = np.flatnonzero(new)
