@@ -104,3 +104,19 @@ def test_dedup_phases_share_one_pool_and_decide_as_in_this_process(tmp_path, mon
         assert doc["metadata"] == here[doc_id]["metadata"]
     rejected = {k for k, d in pooled.items() if d["metadata"].get(M.DECISION) == M.REJECT}
     assert rejected == {"near-o1", "same-o5"}
+
+
+def test_a_last_phase_run_without_the_pool_ends_its_workers(tmp_path, monkeypatch):
+    from curate.dedup.inprocess import InProcessExecutor
+    from curate.phase import Phase
+
+    pool = WorkerPool()
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    ForkedExecutor([recorder(seen)], 2, 2, str(tmp_path / "logs"), pool=pool).run()
+    pids = {pid for _, pid in runs(seen)}
+    assert pool.started and all(alive(pid) for pid in pids)  # kept for the next phase
+    monkeypatch.setattr(inprocess, "SMALL_FORKED_BYTES", 1 << 30)  # the last phase's input is small
+    last = Phase("dedup-filter", [], 2, inline_if_small=str(tmp_path), pool=pool, closes_pool=True)
+    assert isinstance(make_executor(last, ExecutorConfig(workers=2), tmp_path), InProcessExecutor)
+    assert not pool.started and not any(alive(pid) for pid in pids)

@@ -38,6 +38,10 @@ from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.logging import logger
 from datatrove.utils.typeshelper import StatHints
 
+from curate.datatrove_deps import fast_distribution_check
+
+fast_distribution_check()  # before this process creates its first step (see curate.datatrove_deps)
+
 FAST_GZIP = "gzip-1"
 MEMO_MAX_CHARS = 1 << 27  # text kept per process (~134 M characters: 80,000 documents of ~1,700)
 

@@ -15,7 +15,10 @@
 Without MinHash the buckets phase is skipped; without any dedup step one phase copies documents
 through. Small inputs (`curate.dedup.inprocess`: 0.75 MiB of compressed stage files when the
 workers can be forked, about 1,100 documents; 8 MiB otherwise) run their phases in the calling
-process.
+process. Larger ones forked from this process share one `curate.forked_pool.WorkerPool` from
+the signature to the filter phase: rank r of each phase runs in worker r mod workers, which hands the
+documents its signature task parsed to its filter task instead of reading the files again
+(`curate.stageio.memo`).
 Every phase writes its files atomically and deterministically, so datatrove's `skip_completed`
 resume never writes a document twice. Phase 1 and 4 read the same files with
 the same number of tasks, so a document is found again by (task, position).
