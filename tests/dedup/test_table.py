@@ -38,3 +38,17 @@ def test_sorted_unique_is_numpys_unique():
     ):
         got = sorted_unique(values)
         assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
+
+
+def test_concat_ranges_is_the_concatenation_of_aranges():
+    import numpy as np
+
+    from curate.dedup.table import concat_ranges
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        n = int(rng.integers(0, 12))
+        starts, lengths = rng.integers(0, 1000, n), rng.integers(0, 5, n)  # empty ranges too
+        want = np.concatenate([np.arange(s, s + k) for s, k in zip(starts, lengths, strict=True)] + [[]])
+        got = concat_ranges(starts, lengths)
+        assert got.dtype == np.int64 and np.array_equal(got, want.astype(np.int64))

@@ -49,6 +49,22 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])` built in one int64 array
+    (a cumulative sum of steps: 1 inside a range, the jump to the next range at its start)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    out = np.ones(int(lengths.sum()), dtype=np.int64)
+    if len(out) == 0:
+        return out
+    used = lengths > 0
+    s, n = np.asarray(starts, dtype=np.int64)[used], lengths[used]
+    heads = np.cumsum(n) - n
+    out[heads[0]] = s[0]
+    out[heads[1:]] = s[1:] - (s[:-1] + n[:-1] - 1)
+    np.cumsum(out, out=out)
+    return out
+
+
 class TableWriter:
     """Append rows (with signatures, band keys, ids, shingles) to a table being built."""
 
@@ -159,8 +175,7 @@ class Table:
         lengths = ends - starts
         total = int(self._map("shingles.end", np.int64, (self.n,))[-1]) if self.n else 0
         values = self._map("shingles.bin", np.uint32, (total,))
-        at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        return np.asarray(values[at + np.arange(len(at))]), lengths
+        return np.asarray(values[concat_ranges(starts, lengths)]), lengths
 
     def nbytes(self) -> int:
         """Bytes on disk."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from curate.dedup.shingles import Shingles
 from curate.dedup.sketch import estimate
-from curate.dedup.table import TableSet
+from curate.dedup.table import TableSet, concat_ranges
 
 MAX_EXACT_SHINGLES = 50_000  # per document; above it a pair is verified by its estimate
 CHUNK_SHINGLES = 1 << 22  # shingles gathered at once (16 MiB per side)
@@ -32,22 +32,28 @@ def distinct(shingles: Shingles) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _keyed(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _keyed_into(out: np.ndarray, values: np.ndarray, lengths: np.ndarray) -> None:
+    """out[:] = (pair << 32) | value for the pairs' values, concatenated (in place: every
+    temporary of these arrays is fresh memory the kernel must map, as much time as the sort)."""
+    out[:] = values
     pair = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
-    return (pair << _S32) | values.astype(np.uint64)
+    pair <<= _S32
+    out |= pair
 
 
 def exact_jaccard(
     values_a: np.ndarray, len_a: np.ndarray, values_b: np.ndarray, len_b: np.ndarray
 ) -> np.ndarray:
     """Jaccard of pair i = (set a_i, set b_i); each set given as sorted distinct values, concatenated."""
-    ka, kb = _keyed(values_a, len_a), _keyed(values_b, len_b)
-    if len(ka) == 0 or len(kb) == 0:
+    if len(values_a) == 0 or len(values_b) == 0:
         return np.zeros(len(len_a), dtype=np.float32)
+    merged = np.empty(len(values_a) + len(values_b), dtype=np.uint64)
+    _keyed_into(merged[: len(values_a)], values_a, len_a)
+    _keyed_into(merged[len(values_a) :], values_b, len_b)
     # both sides are sorted and hold distinct keys: a stable sort (timsort) merges the two runs in
     # linear time, and a key seen twice in a row is a shingle the pair shares (1.6x faster than
     # searching every key of one side in the other)
-    merged = np.sort(np.concatenate((ka, kb)), kind="stable")
+    merged.sort(kind="stable")
     shared = merged[1:][merged[1:] == merged[:-1]]
     common = np.bincount((shared >> _S32).astype(np.int64), minlength=len(len_a))
     union = len_a + len_b - common
@@ -69,8 +75,7 @@ def _take_shingles(tables: TableSet, rows: np.ndarray) -> tuple[np.ndarray, np.n
     src = np.empty(len(rows), dtype=np.int64)
     src[np.concatenate(where)] = np.arange(len(rows))  # row i's shingles are table-order segment src[i]
     out_len = seg_len[src]
-    out_start = np.concatenate(([0], np.cumsum(out_len)[:-1]))
-    return values[np.repeat(seg_start[src] - out_start, out_len) + np.arange(out_len.sum())], out_len
+    return values[concat_ranges(seg_start[src], out_len)], out_len
 
 
 def shingle_counts(tables: TableSet, n_index: int) -> np.ndarray:
