@@ -96,3 +96,11 @@ def test_shards_are_kept_only_while_the_memo_is_on_and_within_its_size(tmp_path,
     assert memo.room() == 0
     memo.enable(False)
     assert memo.room() == 1000
+
+
+def test_the_writer_step_writes_and_yields_every_document_and_times_its_task_once(tmp_path):
+    docs = [Document(text=f"text {i}", id=str(i), metadata={}) for i in range(4)]
+    writer = stage_writer(str(tmp_path / "out"))
+    assert [d.id for d in writer.run(iter(docs), 0, 1)] == ["0", "1", "2", "3"]
+    assert writer.stats.time_stats.n == 1 and writer.stats.stats["total"].total == 4
+    assert [d.id for d in StageJsonlReader(str(tmp_path / "out")).run(None, 0, 1)] == ["0", "1", "2", "3"]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,6 @@ class StageJsonlReader(JsonlReader):
 
     def read_file(self, filepath: str) -> DocumentsPipeline:
         import base64
-        import time
 
         import orjson
 
@@ -182,6 +182,18 @@ class StageWriter(JsonlWriter):
         self.stat_update(names[1])
         self.stat_update(StatHints.total)
         self.update_doc_stats(document)
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        """datatrove's `DiskWriter.run`, with the writing time added to the step's stats once per
+        task instead of once per document (a timer and a stats update per document: ~1.5 µs)."""
+        spent = 0.0
+        with self:
+            for document in data:
+                start = time.perf_counter()
+                self.write(document, rank)
+                spent += time.perf_counter() - start
+                yield document
+        self.stats.time_stats.update(spent)
 
     def _default_adapter(self, document: Document) -> dict:
         # datatrove's adapter deep-copies every document (dataclasses.asdict); the fields are enough
