@@ -116,3 +116,27 @@ def test_candidate_pairs_match_the_rule_on_random_keys():
                 want |= {(members[0], m) for m in members[1:]} | set(zip(members, members[1:], strict=False))
         a, b = candidate_pairs(keys, rows, all_pairs_up_to=limit)
         assert set(zip(a.tolist(), b.tolist(), strict=True)) == want and (a < b).all()
+
+
+def test_bucket_tasks_verify_each_pair_once_and_decide_as_with_their_own_bands(tmp_path, monkeypatch):
+    from curate import data as M
+    from curate.dedup import buckets
+    from tests.dedup.conftest import edit, lorem, read_stage, run_phases, settings_for, write_ingest
+
+    originals = [{"id": f"o{i}", "text": lorem(i, 150)} for i in range(12)]
+    copies = [{"id": f"c{i}", "text": edit(originals[i]["text"], 0.005, i)} for i in range(0, 12, 2)]
+    shards = [originals[:6] + copies[:3], originals[6:] + copies[3:]]
+    results, pair_files = {}, {}
+    for mode, limit in (("shared", buckets.ALL_BANDS_UP_TO), ("own", 0)):
+        monkeypatch.setattr(buckets, "ALL_BANDS_UP_TO", limit)
+        run_dir = tmp_path / mode / "p" / "r1"
+        write_ingest(run_dir, shards)
+        run_phases(settings_for(run_dir, run_dir.parent / "state", 2, exact=False))
+        results[mode] = {k: d["metadata"] for k, d in read_stage(run_dir).items()}
+        pair_files[mode] = [np.load(run_dir / "dedup" / "pairs" / f"{r:05d}.npy") for r in range(2)]
+    assert results["shared"] == results["own"]
+    assert sum(1 for m in results["own"].values() if m.get(M.DECISION) == M.REJECT) == 6
+    ids = [set(zip(p["a"].tolist(), p["b"].tolist(), strict=True)) for p in pair_files["shared"]]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]  # each verified pair in one task's file
+    own = [set(zip(p["a"].tolist(), p["b"].tolist(), strict=True)) for p in pair_files["own"]]
+    assert ids[0] | ids[1] == own[0] | own[1]

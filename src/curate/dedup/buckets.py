@@ -12,6 +12,14 @@ index is deduplicated already). Pairs are de-duplicated across bands, verified
 (`curate.dedup.verify`: exact Jaccard of the shingle sets, or the signature estimate against the
 index), and those at or above the threshold written to `<run>/dedup/pairs/<rank>.npy` as records
 `(a, b, similarity)` with a < b.
+
+A near copy shares most bands with its original, so the tasks' band subsets find mostly the same
+pairs, and each task would verify nearly all of them. Up to `ALL_BANDS_UP_TO` rows every task
+therefore pairs the rows of all bands (sorting keys costs ~9 ms per band and 100,000 rows) and
+verifies only the pairs a hash of the pair gives it, so each pair is verified once: on the dedup
+benchmark's 100,000 documents (2 tasks) a task's pairing and verification took 0.30 s instead of
+0.44 s, at 10,000 documents 32 ms instead of 39. Above it, where sorting every band in every
+task would cost more than verifying pairs twice, a task pairs its own bands only.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ if TYPE_CHECKING:
 PAIR = np.dtype([("a", "<i8"), ("b", "<i8"), ("sim", "<f4")])
 VERIFY_CHUNK = 1 << 15  # pairs verified at once
 ALL_PAIRS_UP_TO = 32  # rows of one band key paired all with all (496 pairs); beyond, 2 per row
+ALL_BANDS_UP_TO = 2_000_000  # rows up to which every task pairs all bands and verifies its share
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def run_tables(settings: DedupSettings) -> list[Table]:
@@ -129,12 +139,15 @@ class DedupBuckets(PipelineStep):
         rows = np.flatnonzero(signed)
         bands, band_rows = s.bands_rows
         found = []
+        shared = world_size > 1 and tables.n <= ALL_BANDS_UP_TO  # all bands here, verify a share
         with self.track_time():
-            for k in range(rank, bands, world_size):
+            for k in range(bands) if shared else range(rank, bands, world_size):
                 a, b = candidate_pairs(tables.band(k, bands, band_rows)[rows], rows)
                 keep = b >= n_index  # at least one row of this run (a < b)
                 found.append(a[keep].astype(np.uint64) * np.uint64(tables.n) + b[keep].astype(np.uint64))
             flat = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+            if shared:
+                flat = flat[(flat * _MIX >> np.uint64(32)) % np.uint64(world_size) == np.uint64(rank)]
             pairs = np.zeros(len(flat), dtype=PAIR)
             pairs["a"], pairs["b"] = flat // np.uint64(max(tables.n, 1)), flat % np.uint64(max(tables.n, 1))
             counts = shingle_counts(tables, n_index)
