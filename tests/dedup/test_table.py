@@ -23,6 +23,11 @@ def test_ids_come_back_in_the_order_asked(tmp_path):
     picked = rng.sample(range(len(ids)), 500)
     assert table.ids(np.array(picked)) == [ids[i] for i in picked]
     assert table.ids(np.array([], dtype=np.int64)) == []
+    # copied as bytes (index segments): a table built from them holds the same ids
+    blob, lengths = table.id_bytes(np.array(picked))
+    copy = TableWriter(tmp_path / "copy")
+    copy.append(np.zeros(len(picked), dtype=ROW), (blob, lengths))
+    assert Table(copy.close({})).ids() == [ids[i] for i in picked]
 
 
 def test_sorted_unique_is_numpys_unique():

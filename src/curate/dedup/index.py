@@ -96,9 +96,12 @@ def write_segment(
     writer = TableWriter(folder, meta.get("num_perm", 0), meta.get("bands", 0), meta.get("band_rows", 0))
     for start in range(0, len(kept), batch):
         part = kept[start : start + batch]
-        rows, sig, keys = [], [], []
-        for t, _at, local in source.split(part):
+        rows, sig, keys, id_blobs, id_lengths = [], [], [], [], []
+        for t, _at, local in source.split(part):  # `part` is sorted: tables in order, rows in order
             table = source.tables[t]
+            blob, lengths = table.id_bytes(local)
+            id_blobs.append(blob)
+            id_lengths.append(lengths)
             part_rows = np.array(table.rows[local])
             part_rows["kind"] = -1  # kind codes are per task; index rows win regardless of kind
             rows.append(part_rows)
@@ -107,7 +110,7 @@ def write_segment(
                 keys.append(np.stack([table.band(k)[local] for k in range(writer.bands)], axis=1))
         writer.append(
             np.concatenate(rows),
-            source.ids(part),
+            (np.concatenate(id_blobs), np.concatenate(id_lengths)),
             np.concatenate(sig) if sig else None,
             np.concatenate(keys) if keys else None,
         )

@@ -91,15 +91,22 @@ class TableWriter:
     def append(
         self,
         rows: np.ndarray,
-        ids: list[str],
+        ids: list[str] | tuple[np.ndarray, np.ndarray],
         sig: np.ndarray | None = None,
         keys: np.ndarray | None = None,
         shingles: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """Add `len(rows)` documents. `shingles` is (uint32 values, count per document)."""
+        """Add `len(rows)` documents. `ids` are strings, or already encoded: (UTF-8 bytes of all,
+        concatenated, as uint8; length of each), as `Table.id_bytes` gives them. `shingles` is
+        (uint32 values, count per document)."""
         self._write("rows.bin", np.ascontiguousarray(rows, dtype=ROW).tobytes())
-        encoded = [i.encode("utf-8", "surrogatepass") for i in ids]
-        self._ragged("ids", b"".join(encoded), np.array([len(e) for e in encoded], dtype=np.int64))
+        if isinstance(ids, tuple):
+            self._ragged(
+                "ids", np.asarray(ids[0], dtype=np.uint8).tobytes(), np.asarray(ids[1], dtype=np.int64)
+            )
+        else:
+            encoded = [i.encode("utf-8", "surrogatepass") for i in ids]
+            self._ragged("ids", b"".join(encoded), np.array([len(e) for e in encoded], dtype=np.int64))
         if self.num_perm and sig is not None and keys is not None:
             self._write("sig.bin", np.ascontiguousarray(sig, dtype=np.uint32).tobytes())
             for k in range(self.bands):
@@ -168,6 +175,14 @@ class Table:
             bytes(blob[s - at : e - at]).decode("utf-8", "surrogatepass")
             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
         ]
+
+    def id_bytes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """UTF-8 bytes of the ids of `rows`, concatenated (uint8), and their lengths: ids copied
+        without decoding them."""
+        starts, ends = self.spans("ids", rows)
+        total = int(self._map("ids.end", np.int64, (self.n,))[-1]) if self.n else 0
+        blob = self._map("ids.bin", np.uint8, (total,))
+        return np.asarray(blob[concat_ranges(starts, ends - starts)]), ends - starts
 
     def shingles(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct shingle hashes of `rows`, concatenated, and their count per row."""
