@@ -134,13 +134,3 @@ def test_shingles_signatures_and_band_keys_keep_their_values():
     assert digest(shingles.hashes, shingles.counts) == "a177da80d094536568d2f6d5e0f633e8464af02d"
     assert digest(sig) == "1969ec9db1d33e9426af06e7f4f28514bac3d505"
     assert digest(band_keys(sig, 17, 7)) == "81a5ee4d9a37f3091cc23d68c8cff8600f66f032"
-
-
-@pytest.mark.parametrize("seed", [0, 1, 3, 12345, 2**31, 2**32 - 1])
-def test_permutation_draws_are_numpys_legacy_draws(seed):
-    from curate.dedup.sketch import permutation_draws
-
-    rng = np.random.RandomState(seed)
-    want_a, want_b = rng.randint(0, 1 << 31, size=300), rng.randint(0, 1 << 32, size=300, dtype=np.uint64)
-    a, b = permutation_draws(300, seed)
-    assert np.array_equal(a, want_a) and np.array_equal(b, want_b)

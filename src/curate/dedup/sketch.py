@@ -22,10 +22,10 @@ class Sketcher:
     """MinHash with `num_perm` permutations drawn from `seed` (equal seeds, equal signatures)."""
 
     def __init__(self, num_perm: int, seed: int):
-        a, b = permutation_draws(num_perm, seed)
+        rng = np.random.RandomState(seed)
         self.num_perm = num_perm
-        self.a = (a.astype(np.uint32) << np.uint32(1)) | np.uint32(1)
-        self.b = b.astype(np.uint32)
+        self.a = (rng.randint(0, 1 << 31, size=num_perm).astype(np.uint32) << np.uint32(1)) | np.uint32(1)
+        self.b = rng.randint(0, 1 << 32, size=num_perm, dtype=np.uint64).astype(np.uint32)
         self._buf = np.empty((num_perm, _CHUNK), dtype=np.uint32)
 
     def signatures(self, shingles: Shingles) -> np.ndarray:
@@ -57,28 +57,6 @@ class Sketcher:
         np.multiply(self.a[:, None], hashes[None, :], out=block)
         block += self.b[:, None]
         return block
-
-
-def permutation_draws(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`RandomState(seed).randint(0, 2**31, num_perm)` and then `.randint(0, 2**32, num_perm,
-    dtype=uint64)`, numpy's legacy draws, from the standard library's Mersenne Twister: the same
-    generator, seeded as numpy seeds it (`mt19937_seed`), where both ranges take one 32-bit output
-    per value (masked to 31 bits for the first). Importing `numpy.random` cost every dedup worker
-    4-9 ms; seeds outside 0..2**32-1 still go to numpy (which rejects them)."""
-    if not 0 <= seed <= 0xFFFFFFFF:
-        rng = np.random.RandomState(seed)
-        return rng.randint(0, 1 << 31, size=num_perm), rng.randint(0, 1 << 32, size=num_perm, dtype=np.uint64)
-    import random
-
-    key, state = [], seed
-    for pos in range(624):
-        key.append(state)
-        state = (1812433253 * (state ^ (state >> 30)) + pos + 1) & 0xFFFFFFFF
-    mt = random.Random()
-    mt.setstate((3, (*key, 624), None))
-    a = np.array([mt.getrandbits(32) & 0x7FFFFFFF for _ in range(num_perm)], dtype=np.int64)
-    b = np.array([mt.getrandbits(32) for _ in range(num_perm)], dtype=np.uint64)
-    return a, b
 
 
 def band_key(signatures: np.ndarray, k: int, rows: int) -> np.ndarray:
