@@ -23,18 +23,16 @@ through datatrove's pool; the dedup plan's `WorkerPool` forks once for all three
 
 from __future__ import annotations
 
-import copy
 import os
 import pickle
 import struct
-import sys
-import traceback
+from collections.abc import Iterator
 from select import PIPE_BUF
 
 from datatrove.utils.stats import PipelineStats
 
-from curate.direct_executor import DirectExecutor, add_stats
-from curate.forked_pool import WorkerError, WorkerPool, describe
+from curate.direct_executor import DirectExecutor
+from curate.forked_pool import WorkerError, WorkerPool, describe, fork, run_ranks
 from curate.lock import die_with_parent
 
 __all__ = ["ForkedExecutor", "WorkerError"]
@@ -116,14 +114,7 @@ class ForkedExecutor(DirectExecutor):
     def _fork(self, queue_r: int, queue_w: int, local_rank: int) -> tuple[int, int]:
         """Start worker `local_rank`; returns its pid and the read end of its result pipe."""
         out_r, out_w = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(out_r)
-            os.close(out_w)
-            raise
+        pid = fork(out_r, out_w)
         if pid == 0:  # pragma: no cover - runs in the child, which exits in `_child`
             os.close(out_r)
             os.close(queue_w)  # else the queue would never end for this child
@@ -133,24 +124,17 @@ class ForkedExecutor(DirectExecutor):
 
     def _child(self, queue_r: int, out_w: int, local_rank: int) -> None:  # pragma: no cover - child
         die_with_parent()
-        code, result = 0, PipelineStats()
+        code, payload = 1, b""
         try:
-            template = self.pipeline
-            # every write to the queue is whole ranks, so a read of one rank's bytes gets one rank
-            while len(data := os.read(queue_r, _RANK.size)) == _RANK.size:
-                self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
-                result = add_stats(result, self._run_for_rank(_RANK.unpack(data)[0], local_rank))
-            payload = pickle.dumps(result)
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            code = 1
-            try:
-                payload = pickle.dumps(exc)
-            except Exception:  # noqa: BLE001 - an unpicklable exception travels as its traceback
-                payload = pickle.dumps(WorkerError(traceback.format_exc()))
-        try:
+            code, payload = run_ranks(self, _queued_ranks(queue_r), local_rank)
             with os.fdopen(out_w, "wb") as f:
                 f.write(payload)
-            sys.stdout.flush()
-            sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _queued_ranks(queue_r: int) -> Iterator[int]:  # pragma: no cover - runs in a child
+    """Ranks read from the queue pipe until it ends; every write to it is whole ranks, so a read of
+    one rank's bytes gets one rank."""
+    while len(data := os.read(queue_r, _RANK.size)) == _RANK.size:
+        yield _RANK.unpack(data)[0]

@@ -26,6 +26,7 @@ import sys
 import time
 import traceback
 import weakref
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from datatrove.utils.stats import PipelineStats
@@ -137,13 +138,9 @@ class WorkerPool:
         for index in range(workers):
             cmd_r, cmd_w = os.pipe()
             out_r, out_w = os.pipe()
-            sys.stdout.flush()
-            sys.stderr.flush()
             try:
-                pid = os.fork()
+                pid = fork(cmd_r, cmd_w, out_r, out_w)
             except OSError:
-                for fd in (cmd_r, cmd_w, out_r, out_w):
-                    os.close(fd)
                 if not self._procs:
                     raise
                 break  # the workers already started take every rank
@@ -155,6 +152,19 @@ class WorkerPool:
             os.close(out_w)
             parent_fds += [cmd_w, out_r]
             self._procs.append((pid, cmd_w, out_r))
+
+
+def fork(*pipes: int) -> int:
+    """`os.fork()` with this process's output flushed first (else the child prints it again); if
+    the fork fails, the new `pipes` file descriptors are closed and the error raised."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        return os.fork()
+    except OSError:
+        for fd in pipes:
+            os.close(fd)
+        raise
 
 
 def _shut(procs: list[tuple[int, int, int]], kill: bool, grace_s: float = STOP_GRACE_S) -> None:
@@ -177,6 +187,27 @@ def _shut(procs: list[tuple[int, int, int]], kill: bool, grace_s: float = STOP_G
     procs.clear()
 
 
+def run_ranks(executor: PipelineExecutor, ranks: Iterable[int], local_rank: int) -> tuple[int, bytes]:
+    """Run `ranks` of `executor` through datatrove's `_run_for_rank` in this worker: (0, its summed
+    stats pickled), or (1, the exception pickled, or its traceback as a `WorkerError` when the
+    exception cannot be pickled) at the first task that raises."""
+    result = PipelineStats()
+    try:
+        template = executor.pipeline
+        for rank in ranks:
+            executor.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
+            result = add_stats(result, executor._run_for_rank(rank, local_rank))
+        return 0, pickle.dumps(result)
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        try:
+            return 1, pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an unpicklable exception travels as its traceback
+            return 1, pickle.dumps(WorkerError(traceback.format_exc()))
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
 def _serve(cmd_r: int, out_w: int, index: int) -> None:  # pragma: no cover - runs in a child
     """A worker's life: run the ranks of each executor received, reply, until the pool closes."""
     from curate import stageio
@@ -188,21 +219,7 @@ def _serve(cmd_r: int, out_w: int, index: int) -> None:  # pragma: no cover - ru
         while code == 0 and (message := receive(cmd_r)) is not None:
             executor, ranks, env = pickle.loads(message)
             os.environ.update(env)
-            result = PipelineStats()
-            try:
-                template = executor.pipeline
-                for rank in ranks:
-                    executor.pipeline = copy.deepcopy(template)  # each task's stats start empty
-                    result = add_stats(result, executor._run_for_rank(rank, index))
-                payload = pickle.dumps(result)
-                sys.stdout.flush()
-                sys.stderr.flush()
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                code = 1
-                try:
-                    payload = pickle.dumps(exc)
-                except Exception:  # noqa: BLE001 - an unpicklable exception travels as its traceback
-                    payload = pickle.dumps(WorkerError(traceback.format_exc()))
+            code, payload = run_ranks(executor, ranks, index)
             send(out_w, payload)
     finally:
         sys.stdout.flush()
