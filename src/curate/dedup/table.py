@@ -166,15 +166,10 @@ class Table:
         rows = np.arange(self.n) if rows is None else np.asarray(rows)
         if len(rows) == 0:
             return []
-        starts, ends = self.spans("ids", rows)
-        blob = self._map("ids.bin", np.uint8, (int(self._map("ids.end", np.int64, (self.n,))[-1]),))
-        lo, hi, at = int(starts.min()), int(ends.max()), 0
-        if hi - lo <= max(1 << 20, 4 * int((ends - starts).sum())):  # one read of the span, not one per id
-            blob, at = blob[lo:hi].tobytes(), lo
-        return [
-            bytes(blob[s - at : e - at]).decode("utf-8", "surrogatepass")
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-        ]
+        blob, lengths = self.id_bytes(rows)  # one gather of every id's bytes, then one slice per id
+        data, ends = blob.tobytes(), np.cumsum(lengths).tolist()
+        starts = [0, *ends[:-1]]
+        return [data[s:e].decode("utf-8", "surrogatepass") for s, e in zip(starts, ends, strict=True)]
 
     def id_bytes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """UTF-8 bytes of the ids of `rows`, concatenated (uint8), and their lengths: ids copied
