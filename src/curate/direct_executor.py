@@ -12,6 +12,9 @@ folders (`curate.task_logging`, ~7 ms per task).
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
+
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
@@ -38,6 +41,19 @@ class DirectExecutor(LocalPipelineExecutor):
     def _run_ranks(self, ranks: list[int]) -> list[PipelineStats]:  # pragma: no cover - abstract
         """Run every rank of `ranks`; the stats of each task (or of each worker's tasks)."""
         raise NotImplementedError
+
+    def _run_tasks(self, ranks: Iterable[int], local_rank: int = 0) -> PipelineStats:
+        """Run `ranks` one after another in this process through datatrove's `_run_for_rank`, each
+        on fresh copies of the steps (each task's stats start empty, as in datatrove); their
+        summed stats."""
+        template, total = self.pipeline, PipelineStats()
+        try:
+            for rank in ranks:
+                self.pipeline = copy.deepcopy(template)
+                total = add_stats(total, self._run_for_rank(rank, local_rank))
+        finally:
+            self.pipeline = template
+        return total
 
 
 def add_stats(total: PipelineStats, part: PipelineStats) -> PipelineStats:

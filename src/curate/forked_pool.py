@@ -17,7 +17,6 @@ signal at fork and read their commands from a pipe, so they also end when the ru
 
 from __future__ import annotations
 
-import copy
 import os
 import pickle
 import signal
@@ -31,11 +30,10 @@ from typing import TYPE_CHECKING
 
 from datatrove.utils.stats import PipelineStats
 
-from curate.direct_executor import add_stats
 from curate.lock import die_with_parent
 
 if TYPE_CHECKING:
-    from datatrove.executor.base import PipelineExecutor
+    from curate.direct_executor import DirectExecutor
 
 _HEADER = struct.Struct("<Q")  # bytes of the pickled message that follows
 STOP_GRACE_S = 5.0  # an idle worker exits within milliseconds of its pipe's end
@@ -89,7 +87,7 @@ class WorkerPool:
     def started(self) -> bool:
         return bool(self._procs)
 
-    def run(self, executor: PipelineExecutor, ranks: list[int]) -> list[PipelineStats]:
+    def run(self, executor: DirectExecutor, ranks: list[int]) -> list[PipelineStats]:
         """Run `ranks` of `executor` (rank r in worker r % workers); the stats of each busy worker."""
         from curate.threads import ENV, LIBRARY_ENV
 
@@ -187,17 +185,12 @@ def _shut(procs: list[tuple[int, int, int]], kill: bool, grace_s: float = STOP_G
     procs.clear()
 
 
-def run_ranks(executor: PipelineExecutor, ranks: Iterable[int], local_rank: int) -> tuple[int, bytes]:
-    """Run `ranks` of `executor` through datatrove's `_run_for_rank` in this worker: (0, its summed
+def run_ranks(executor: DirectExecutor, ranks: Iterable[int], local_rank: int) -> tuple[int, bytes]:
+    """Run `ranks` of `executor` in this worker (`DirectExecutor._run_tasks`): (0, their summed
     stats pickled), or (1, the exception pickled, or its traceback as a `WorkerError` when the
     exception cannot be pickled) at the first task that raises."""
-    result = PipelineStats()
     try:
-        template = executor.pipeline
-        for rank in ranks:
-            executor.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
-            result = add_stats(result, executor._run_for_rank(rank, local_rank))
-        return 0, pickle.dumps(result)
+        return 0, pickle.dumps(executor._run_tasks(ranks, local_rank))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         try:
             return 1, pickle.dumps(exc)

@@ -15,7 +15,6 @@ such documents) and `SMALL_INPUT_BYTES` (~12,000) of compressed stage files.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from datatrove.utils.stats import PipelineStats
@@ -47,10 +46,4 @@ class InProcessExecutor(DirectExecutor):
         )
 
     def _run_ranks(self, ranks: list[int]) -> list[PipelineStats]:
-        template = self.pipeline
-        stats = []
-        for rank in ranks:
-            self.pipeline = copy.deepcopy(template)  # each task's stats start empty, as in datatrove
-            stats.append(self._run_for_rank(rank))
-        self.pipeline = template
-        return stats
+        return [self._run_tasks(ranks)]
