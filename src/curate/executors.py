@@ -67,7 +67,9 @@ def make_executor(
     executor = _local_executor(phase, config, logging_dir, workers, method)
     if phase.pool is not None and phase.closes_pool and getattr(executor, "pool", None) is not phase.pool:
         phase.pool.close()  # the pool's last phase runs without it: its workers are not needed again
-    return executor if executor is not None else _cluster_executor(phase, config, logs_dir, job_name, depends)
+    if executor is not None:
+        return executor
+    return _cluster_executor(phase, config, logging_dir, workers, job_name, depends)
 
 
 def _local_executor(
@@ -110,13 +112,12 @@ def _local_executor(
 def _cluster_executor(
     phase: Phase,
     config: ExecutorConfig,
-    logs_dir: Path,
+    logging_dir: str,
+    workers: int,
     job_name: str,
     depends: PipelineExecutor | None,
 ) -> PipelineExecutor:
     """The executor of a phase on Ray or Slurm."""
-    logging_dir = str(logs_dir / phase.name)
-    workers = min(config.workers if config.workers > 0 else phase.tasks, phase.tasks)
     if config.type == "ray":
         from datatrove.executor import RayPipelineExecutor
 
@@ -148,7 +149,7 @@ def _cluster_executor(
         # a failed phase cancels the phases queued after it instead of leaving them pending forever
         sbatch_args={"kill-on-invalid-dep": "yes", **slurm.sbatch_args},
         logging_dir=logging_dir,
-        slurm_logs_folder=str(logs_dir / phase.name / "slurm"),
+        slurm_logs_folder=str(Path(logging_dir) / "slurm"),
         depends=depends,
         skip_completed=True,
         mail_type="NONE",
