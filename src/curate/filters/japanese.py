@@ -120,14 +120,16 @@ def _repeated_ngrams(text: str) -> bool:
     return False
 
 
+def _around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The characters right before `start` and at `end` of `text` (a space past either end)."""
+    return (text[start - 1] if start else " "), (text[end] if end < len(text) else " ")
+
+
 def _inside_latin_word(text: str, match: re.Match) -> bool:
     """True when a Latin keyword match touches Latin letters or digits (`SM` in `SMTP`)."""
     if not LATIN.fullmatch(match.group()):
         return False
-    start, end = match.span()
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
+    return any(LATIN.fullmatch(c) for c in _around(text, *match.span()))
 
 
 def _inside_katakana_word(text: str, match: re.Match) -> bool:
@@ -135,9 +137,7 @@ def _inside_katakana_word(text: str, match: re.Match) -> bool:
     `マニュアルページ`): HojiChar's own false-positive rule for katakana NG words (`ignore_confused`)."""
     if not KATAKANA_WORD.fullmatch(match.group()):
         return False
-    start, end = match.span()
-    around = text[max(start - 1, 0) : start] + text[end : end + 1]
-    return any(KATAKANA_WORD.fullmatch(c) for c in around)
+    return any(KATAKANA_WORD.fullmatch(c) for c in _around(text, *match.span()))
 
 
 def _latin_hyphen(text: str, match: re.Match) -> bool:
@@ -150,9 +150,7 @@ def _latin_hyphen(text: str, match: re.Match) -> bool:
         start -= 1
     while end < len(text) and text[end] == "-":
         end += 1
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    return bool(LATIN.fullmatch(before) or LATIN.fullmatch(after))
+    return any(LATIN.fullmatch(c) for c in _around(text, start, end))
 
 
 class JapaneseQuality(CurateStep):
