@@ -482,6 +482,17 @@ def _rate(kept: int, total: int) -> float:
     return round(kept / max(total, 1), 4)
 
 
+def summary(texts: list[str], steps) -> dict:
+    """Documents, kept, keep rate and drop reasons of `texts` through `steps`."""
+    kept, reasons = judge(texts, steps)
+    return {
+        "docs": len(texts),
+        "kept": kept,
+        "keep_rate": _rate(kept, len(texts)),
+        "drop_reasons": dict(reasons.most_common()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a sample of the documents (< 1 min)")
@@ -510,16 +521,9 @@ def main() -> None:
         kept, prose_reasons = judge(prose, steps)
         junk_kept, junk_reasons = judge(junk, steps)
         by_part = {part: judge(docs, steps) for part, docs in parts.items()}
-        by_source = {}
-        for name, docs in sources.items():
-            source_kept, source_reasons = judge(docs, steps)
-            by_source[name] = {
-                "part": SOURCES[name][0],
-                "docs": len(docs),
-                "kept": source_kept,
-                "keep_rate": _rate(source_kept, len(docs)),
-                "drop_reasons": dict(source_reasons.most_common()),
-            }
+        by_source = {
+            name: {"part": SOURCES[name][0], **summary(docs, steps)} for name, docs in sources.items()
+        }
         pages = page_docs(
             lambda name, lang=lang: source_files(name, lang), list(SOURCES), pages_per, PAGE_CHARS
         )
@@ -603,28 +607,20 @@ def main() -> None:
             speeds = tokenizer_speed(prose)
             result["tokenizers_words_per_s"] = speeds
             result["words_per_s"] = speeds["sudachipy_mode_a"]
-    help_folder = tempfile.TemporaryDirectory(prefix="paired-help-")
-    for key, min_chars in (("paired_help", MIN_CHARS), ("paired_help_pages", PAGE_CHARS)):
-        paired = paired_help_docs(limit, Path(help_folder.name), min_chars)
-        result[key] = {}
-        for name, docs in paired.items():
-            row: dict = {}
-            for lang in ("ja", "en"):
-                k, r = judge(docs[lang], steps)
-                row[lang] = {
-                    "docs": len(docs[lang]),
-                    "kept": k,
-                    "keep_rate": _rate(k, len(docs[lang])),
-                    "drop_reasons": dict(r.most_common()),
+    with tempfile.TemporaryDirectory(prefix="paired-help-") as help_folder:  # jars unpacked once
+        for key, min_chars in (("paired_help", MIN_CHARS), ("paired_help_pages", PAGE_CHARS)):
+            result[key] = {
+                name: {
+                    **{lang: summary(docs[lang], steps) for lang in ("ja", "en")},
+                    "ja_published_rules_keep_rate": _rate(judge(docs["ja"], published)[0], len(docs["ja"])),
                 }
-            row["ja_published_rules_keep_rate"] = _rate(judge(docs["ja"], published)[0], len(docs["ja"]))
-            result[key][name] = row
-        for lang in ("ja", "en"):
-            rows = [row[lang] for row in result[key].values()]
-            result[f"keep_rate_{key}_{lang}"] = _rate(
-                sum(r["kept"] for r in rows), sum(r["docs"] for r in rows)
-            )
-    help_folder.cleanup()
+                for name, docs in paired_help_docs(limit, Path(help_folder), min_chars).items()
+            }
+            for lang in ("ja", "en"):
+                rows = [row[lang] for row in result[key].values()]
+                result[f"keep_rate_{key}_{lang}"] = _rate(
+                    sum(r["kept"] for r in rows), sum(r["docs"] for r in rows)
+                )
     # the headline as it was measured until LibreOffice's help left the prose set (its pages, ja)
     help_pages = result["paired_help_pages"].get("libreoffice_help", {}).get("ja", {"kept": 0, "docs": 0})
     ja = per_language["ja"]
